@@ -1,0 +1,1 @@
+"""Prefect orchestration of the planscan library. Imported only by commands that ingest."""

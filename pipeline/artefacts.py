@@ -1,0 +1,59 @@
+"""Model and data artefacts in ``models/``, fingerprinted by the manifest (name, path, sha256, size, how built)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+MANIFEST = MODELS_DIR / "manifest.json"
+
+
+class Artefact(BaseModel):
+    name: str
+    path: str
+    sha256: str
+    size_bytes: int
+    built_by: str
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_manifest() -> list[Artefact]:
+    entries = json.loads(MANIFEST.read_text(encoding="utf-8"))["artefacts"]
+    return [Artefact(**entry) for entry in entries]
+
+
+@lru_cache(maxsize=1)
+def model_hashes() -> dict[str, str]:
+    """name -> sha256 of every artefact, recorded in each document's provenance."""
+    return {a.name: a.sha256 for a in load_manifest()}
+
+
+def refresh_manifest(described: dict[str, tuple[str, str]]) -> list[Artefact]:
+    """Rewrite the manifest from the files on disk. ``described``: name -> (relative path, how it was built)."""
+    artefacts = []
+    for name, (relative, built_by) in sorted(described.items()):
+        path = MODELS_DIR / relative
+        artefacts.append(
+            Artefact(name=name, path=relative, sha256=_sha256(path), size_bytes=path.stat().st_size, built_by=built_by)
+        )
+    payload = {"artefacts": [a.model_dump() for a in artefacts]}
+    MANIFEST.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return artefacts
+
+
+def verify_manifest() -> list[str]:
+    """Names of artefacts whose file is missing or differs from the manifest."""
+    bad = []
+    for artefact in load_manifest():
+        path = MODELS_DIR / artefact.path
+        if not path.exists() or _sha256(path) != artefact.sha256:
+            bad.append(artefact.name)
+    return bad

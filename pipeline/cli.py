@@ -1,0 +1,162 @@
+"""The ``planscan`` command. Only ``ingest`` imports Prefect; every other command stays fast."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipeline.errors import PlanscanError
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_WITH_FAILURES = 3  # the batch finished, but some documents are partial or failed
+EXIT_ENVIRONMENT = 4  # a required program or language pack is missing
+
+
+def _add_ingest(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ingest", help="ingest files and folders through the Prefect flow")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("-o", "--output", type=Path, default=Path("outputs"), help="output folder (default outputs/)")
+    p.add_argument("--workers", type=int, default=None, help="parallel Tesseract processes (default: cores)")
+    p.add_argument("--dpi", type=int, default=300)
+    p.add_argument("--page-timeout", type=float, default=180.0, help="seconds per page for each external program")
+    p.add_argument("--no-progress", action="store_true")
+
+
+def _add_extract(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("extract", help="run the pipeline on one file without Prefect and print its JSON")
+    p.add_argument("file", type=Path)
+    p.add_argument("-o", "--output", type=Path, default=None, help="write the JSON here instead of stdout")
+    p.add_argument("--dpi", type=int, default=300)
+    p.add_argument("--no-words", action="store_true", help="leave word boxes out of the printed JSON")
+
+
+def _add_synth(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("synth", help="render marked-up documents into realistic scans with ground truth")
+    p.add_argument("inputs", nargs="+", type=Path, help="marked-up .txt documents (see corpus/README.md)")
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--dpi", type=int, default=200)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--formats", default="pdf", help="comma-separated: pdf,png,tiff")
+    p.add_argument("--clean", action="store_true", help="no degradation (no skew, noise, blur or seal)")
+
+
+def _add_schema(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("schema", help="print the JSON Schema of the output")
+    p.add_argument("-o", "--output", type=Path, default=None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="planscan", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_ingest(sub)
+    _add_extract(sub)
+    _add_synth(sub)
+    _add_schema(sub)
+    return parser
+
+
+def _watch_progress(out_dir: Path, total: int, started: float, stop: threading.Event) -> None:
+    """Count finished result files while the flow runs (the flow itself knows nothing of the terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, transient=True) as progress:
+        bar = progress.add_task("docs", total=total)
+        while not stop.is_set():
+            done = sum(1 for p in out_dir.glob("*.json") if p.stat().st_mtime >= started)
+            progress.update(bar, completed=min(done, total))
+            stop.wait(0.5)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from pipeline import tools
+    from pipeline.load import discover
+    from pipeline.settings import Settings
+
+    settings = Settings(dpi=args.dpi, page_timeout_s=args.page_timeout, **({"workers": args.workers} if args.workers else {}))
+    tools.require_tesseract(settings.lang)
+    found, rejected = discover(args.paths)
+    total = len(found) + len(rejected)
+    from flows.ingest import run_ingest  # Prefect is imported here only
+
+    stop = threading.Event()
+    watcher = None
+    if not args.no_progress and sys.stderr.isatty():
+        watcher = threading.Thread(target=_watch_progress, args=(args.output, total, time.time() - 1, stop), daemon=True)
+        watcher.start()
+    t0 = time.perf_counter()
+    try:
+        summary = run_ingest(list(args.paths), args.output, settings)
+    finally:
+        stop.set()
+        if watcher:
+            watcher.join()
+    elapsed = time.perf_counter() - t0
+    print(
+        f"{len(summary.outputs)} documents ({summary.pages} pages) in {elapsed:.1f} s: "
+        f"{summary.ok} ok, {summary.partial} partial, {summary.failed} failed, {summary.skipped} already done "
+        f"-> {args.output}/",
+        file=sys.stderr,
+    )
+    return EXIT_OK if summary.partial == 0 and summary.failed == 0 else EXIT_WITH_FAILURES
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from pipeline.document import process_document
+    from pipeline.settings import Settings
+    from pipeline.store import atomic_write_text, to_json
+
+    result = process_document(args.file, Settings(dpi=args.dpi))
+    if args.no_words:
+        for page in result.pages:
+            page.words = []
+    text = to_json(result)
+    if args.output:
+        atomic_write_text(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK if result.status == "ok" else EXIT_WITH_FAILURES
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from pipeline.synth import DegradeConfig, synthesise
+
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    config = DegradeConfig(skew_max_deg=0, blur=0, noise=0, jpeg_quality=None, seal=False, background=False) if args.clean else None
+    for i, path in enumerate(args.inputs):
+        markup = path.read_text(encoding="utf-8")
+        result = synthesise(markup, args.output / path.stem, dpi=args.dpi, seed=args.seed + i, config=config, formats=formats)
+        print(f"{path.name}: {len(result.pages)} pages -> {args.output / path.stem}.*", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from pipeline.schema import schema_text
+
+    if args.output:
+        args.output.write_text(schema_text(), encoding="utf-8")
+    else:
+        sys.stdout.write(schema_text())
+    return EXIT_OK
+
+
+COMMANDS = {"ingest": cmd_ingest, "extract": cmd_extract, "synth": cmd_synth, "schema": cmd_schema}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except PlanscanError as exc:
+        print(f"planscan: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT if exc.code.startswith("PS1") else EXIT_WITH_FAILURES
+
+
+if __name__ == "__main__":
+    sys.exit(main())

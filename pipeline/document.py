@@ -1,0 +1,187 @@
+"""One document through the library pipeline, page by page, without any orchestration framework.
+
+``process_page`` is the unit of work (the Prefect flow runs it as a task); ``assemble`` turns page
+outcomes into the document result. A failing page is recorded and makes the document ``partial``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from pipeline import __version__, tools
+from pipeline.artefacts import model_hashes
+from pipeline.errors import BlankPage, PlanscanError
+from pipeline.extract import extract_fields
+from pipeline.legacy_text import decode_legacy_text, vietnamese_letter_share
+from pipeline.load import InputDocument, identify
+from pipeline.models import DocumentResult, ErrorRecord, Page, Provenance, Source
+from pipeline.ocr import ocr_page
+from pipeline.preprocess import preprocess
+from pipeline.rasterise import count_pages, rasterise_page
+from pipeline.settings import Settings
+from pipeline.textnorm import nfc, normalize_text
+
+
+class PageOutcome(BaseModel):
+    page: Page
+    error: ErrorRecord | None = None
+
+
+def _error(stage: str, exc: PlanscanError, page: int | None = None) -> ErrorRecord:
+    return ErrorRecord(stage=stage, page=page or exc.page, code=exc.code, message=exc.message, remedy=exc.remedy)
+
+
+def _failed_page(number: int) -> Page:
+    return Page(number=number, text="", ocr_text=None, mean_confidence=None, source="ocr", status="failed")
+
+
+def text_layer_page(doc: InputDocument, number: int, settings: Settings) -> Page | None:
+    """A born-digital page's own text, when it has enough real letters to trust."""
+    text = nfc(tools.pdf_page_text(doc.path, number, timeout=settings.page_timeout_s))
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < settings.text_layer_min_letters or vietnamese_letter_share(text) < 0.9:
+        return None
+    return Page(
+        number=number, text=normalize_text(text.strip()), ocr_text=text, mean_confidence=None, source="text_layer"
+    )
+
+
+def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Settings) -> PageOutcome:
+    """Text of one page of a PDF or image; image files written on the way are removed before returning."""
+    stage = "load"
+    page_dir = Path(tempfile.mkdtemp(prefix=f"p{number:05d}-", dir=work_dir))
+    try:
+        if doc.media_type == "application/pdf":
+            stage = "text_layer"
+            layer = text_layer_page(doc, number, settings)
+            if layer is not None:
+                return PageOutcome(page=layer)
+        stage = "rasterise"
+        raster, dpi = rasterise_page(doc, number, page_dir, settings)
+        stage = "preprocess"
+        clean = page_dir / "clean.pgm"
+        report = preprocess(raster, clean, dpi=dpi)
+        if raster.parent == page_dir:
+            raster.unlink(missing_ok=True)
+        common = dict(
+            number=number, source="ocr", width=report.width, height=report.height,
+            dpi=round((dpi or 300) * report.scale), skew_deg=report.skew_deg, seal_detected=report.seal_detected,
+        )
+        if report.blank:
+            return PageOutcome(page=Page(text="", ocr_text="", mean_confidence=None, status="blank", **common))
+        stage = "ocr"
+        result = ocr_page(clean, settings)
+        page = Page(
+            text=result.text, ocr_text=result.text, mean_confidence=result.mean_confidence,
+            words=result.words, rotation=result.rotation, **common,
+        )
+        if not result.text.strip():
+            page.status = "blank"
+        return PageOutcome(page=page)
+    except PlanscanError as exc:
+        return PageOutcome(page=_failed_page(number), error=_error(stage, exc, number))
+    finally:
+        shutil.rmtree(page_dir, ignore_errors=True)
+
+
+def text_file_pages(doc: InputDocument) -> list[Page]:
+    """Legacy OCR text: form feeds separate pages; the original is kept as ``ocr_text``."""
+    raw, _encoding = decode_legacy_text(doc.path.read_bytes())
+    chunks = raw.split("\f")
+    return [
+        Page(number=i, text=normalize_text(chunk), ocr_text=chunk, mean_confidence=None, source="text_file")
+        for i, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def document_status(pages: list[Page], errors: list[ErrorRecord]) -> str:
+    if not pages or all(p.status != "ok" for p in pages):
+        return "failed"
+    return "partial" if errors else "ok"
+
+
+def assemble(
+    doc: InputDocument,
+    pages: list[Page],
+    errors: list[ErrorRecord],
+    *,
+    started_at: dt.datetime,
+    settings: Settings,
+) -> DocumentResult:
+    errors = list(errors)
+    pages = sorted(pages, key=lambda p: p.number)
+    if pages and all(p.status == "blank" for p in pages):
+        errors.append(_error("ocr", BlankPage("no text was found on any page")))
+    fields, evidence, extracted = extract_fields(pages)
+    hashes = model_hashes()
+    return DocumentResult(
+        doc_id=doc.doc_id,
+        status=document_status(pages, errors),  # type: ignore[arg-type]
+        errors=errors,
+        source=Source(
+            path=str(doc.path), sha256=doc.sha256, media_type=doc.media_type, pages=len(pages),
+            size_bytes=doc.size_bytes,
+        ),
+        provenance=Provenance(
+            planscan_version=__version__,
+            tesseract_version=_tesseract_version_or_none() if doc.media_type != "text/plain" else None,
+            models=hashes,
+            config_hash=settings.output_hash(hashes),
+            started_at=started_at,
+            duration_s=round((dt.datetime.now(dt.UTC) - started_at).total_seconds(), 3),
+        ),
+        pages=pages,
+        fields=fields,
+        evidence=evidence,
+        extracted=extracted,
+    )
+
+
+def _tesseract_version_or_none() -> str | None:
+    try:
+        return tools.tesseract_version()
+    except PlanscanError:
+        return None
+
+
+def failed_document(path: Path, exc: PlanscanError, settings: Settings, doc: InputDocument | None = None) -> DocumentResult:
+    """A document that could not be opened at all still gets a result, so nothing is dropped."""
+    started = dt.datetime.now(dt.UTC)
+    if doc is None:
+        from pipeline.load import sha256_file
+
+        sha = sha256_file(path) if path.is_file() else "0" * 64
+        size = path.stat().st_size if path.is_file() else 0
+        doc = InputDocument(path=path.resolve(), sha256=sha, size_bytes=size, media_type="application/octet-stream")
+    return assemble(doc, [], [_error("load", exc)], started_at=started, settings=settings)
+
+
+def process_document(path: Path, settings: Settings | None = None, *, work_root: Path | None = None) -> DocumentResult:
+    """The whole library pipeline on one file, sequentially (used by ``planscan extract`` and tests)."""
+    settings = settings or Settings()
+    started = dt.datetime.now(dt.UTC)
+    try:
+        doc = identify(path)
+    except PlanscanError as exc:
+        return failed_document(path, exc, settings)
+    try:
+        if doc.media_type == "text/plain":
+            return assemble(doc, text_file_pages(doc), [], started_at=started, settings=settings)
+        tools.require_tesseract(settings.lang)
+        total = count_pages(doc, settings)
+    except PlanscanError as exc:
+        return failed_document(path, exc, settings, doc)
+    pages: list[Page] = []
+    errors: list[ErrorRecord] = []
+    with tempfile.TemporaryDirectory(prefix="planscan-", dir=work_root) as tmp:
+        for number in range(1, total + 1):
+            outcome = process_page(doc, number, Path(tmp), settings)
+            pages.append(outcome.page)
+            if outcome.error:
+                errors.append(outcome.error)
+    return assemble(doc, pages, errors, started_at=started, settings=settings)

@@ -1,0 +1,101 @@
+"""Field extraction over page texts. First cut: header, period, signer and recipients, with evidence."""
+
+from __future__ import annotations
+
+from pipeline.extract.gazetteer import load_gazetteer
+from pipeline.extract.header import (
+    find_date,
+    find_issuer_in_body,
+    find_issuer_in_header,
+    find_number,
+    find_period,
+    find_title,
+    find_type_line,
+    type_from_number,
+)
+from pipeline.extract.closing import find_recipients, find_signer
+from pipeline.extract.rules import load_rules
+from pipeline.extract.view import views
+from pipeline.models import Evidence, Fields, Page
+
+EXTRACTED = [
+    "document_type", "document_type_name", "number", "issued_date", "place", "province", "issuer.name",
+    "issuer.level", "issuer.parent", "title", "period", "signer", "recipients",
+]
+
+
+def extract_fields(pages: list[Page]) -> tuple[Fields, dict[str, Evidence], list[str]]:
+    fields = Fields()
+    evidence: dict[str, Evidence] = {}
+    readable = views(pages)
+    if not readable:
+        return fields, evidence, EXTRACTED
+    first, last = readable[0], readable[-1]
+    types: dict[str, str] = load_rules("header")["document_types"]
+
+    number = find_number(first)
+    if number:
+        fields.number = str(number.value)
+        evidence["number"] = number.evidence
+    type_line = find_type_line(first)
+    code = type_from_number(fields.number) if fields.number else None
+    if code:
+        fields.document_type = code
+        evidence["document_type"] = number.evidence if number else evidence["number"]
+    elif type_line:
+        fields.document_type = type_line[0]
+        evidence["document_type"] = type_line[1]
+    if fields.document_type:
+        fields.document_type_name = types.get(fields.document_type)
+        evidence["document_type_name"] = evidence["document_type"]
+    elif fields.number and type_line is None and "v/v" in first.folded[:3000]:
+        fields.document_type_name = load_rules("header")["official_letter_name"]
+        evidence["document_type_name"] = evidence["number"]
+
+    dated = find_date(first)
+    place_unit = None
+    if dated:
+        fields.issued_date, fields.place, evidence["issued_date"], evidence["place"] = dated
+        place_unit = load_gazetteer().place(fields.place)
+        if place_unit is not None:
+            fields.place = place_unit.name  # the gazetteer's spelling, diacritics included
+
+    # The issuer block sits above the "Số:" line (in reading order); without one, above the date line.
+    anchors = [evidence[k].start for k in ("number", "issued_date") if k in evidence]
+    stop = min(anchors) if anchors else min(len(first.text), 1200)
+    found = find_issuer_in_header(first, stop) or find_issuer_in_body(first, place_unit)
+    if found:
+        fields.issuer = found.issuer
+        evidence["issuer.name"] = found.evidence
+        if found.issuer.parent:
+            evidence["issuer.parent"] = found.evidence
+        if found.issuer.level:
+            evidence["issuer.level"] = found.evidence
+
+    province_unit = (found.unit if found else None) or place_unit
+    if province_unit is not None:
+        fields.province = province_unit.province
+        source = evidence.get("issuer.name") if found and found.unit else evidence.get("place")
+        if source is not None:
+            note = None
+            if province_unit.kind not in ("Tỉnh", "Thành phố") or province_unit.name != province_unit.province:
+                note = f"{province_unit.kind} {province_unit.name} belongs to {province_unit.province} (gazetteer)"
+            evidence["province"] = source.model_copy(update={"note": note})
+
+    title = find_title(first, type_line[1] if type_line else None, evidence.get("number"))
+    if title:
+        fields.title = str(title.value)
+        evidence["title"] = title.evidence
+    period = find_period(first, (title.evidence.start, title.evidence.end) if title else None)
+    if period:
+        fields.period = period.value  # type: ignore[assignment]
+        evidence["period"] = period.evidence
+
+    signed = find_signer(last)
+    if signed:
+        fields.signer, signer_evidence = signed
+        evidence.update(signer_evidence)
+    recipients = find_recipients(last)
+    if recipients:
+        fields.recipients, evidence["recipients"] = recipients
+    return fields, evidence, EXTRACTED

@@ -1,0 +1,84 @@
+"""The closing of a document: signature block (authority, title, name) and recipients (Nơi nhận)."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.extract.rules import load_rules
+from pipeline.extract.view import PageView
+from pipeline.models import Evidence, Signer
+
+_AUTHORITY = re.compile(r"(?<![a-z])(tm|kt|tl|tuq|q)\s*\.\s+(?=[a-z])")
+_NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_]*$")
+
+
+def _looks_like_name(text: str) -> bool:
+    words = text.split()
+    return 2 <= len(words) <= 5 and all(_NAME_WORD.match(w) and w[0].isupper() and not w.isupper() for w in words)
+
+
+def find_signer(page: PageView) -> tuple[Signer, dict[str, Evidence]] | None:
+    """Search the last page's bottom half for "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / <name>"."""
+    canonical_titles: dict[str, str] = load_rules("header")["signer_titles"]
+    titles = sorted(canonical_titles, key=len, reverse=True)
+    authorities: dict[str, str] = load_rules("header")["authorities"]
+    spans = page.lines()
+    evidence: dict[str, Evidence] = {}
+    authority = title = name = None
+    title_line = None
+    for index, (start, end) in enumerate(spans):
+        folded = page.folded[start:end]
+        for match in _AUTHORITY.finditer(folded):
+            authority = authorities[match.group(1).upper()]
+            evidence["signer.authority"] = page.evidence(start + match.start(), start + match.end(1) + 1, 0.85)
+        for candidate in titles:
+            at = re.search(rf"(?<![a-z]){re.escape(candidate)}(?![a-z])", folded)
+            if at and page.plain[start + at.start() : start + at.end()].isupper():
+                title = canonical_titles[candidate]
+                evidence["signer.title"] = page.evidence(start + at.start(), start + at.end(), 0.8)
+                title_line = index
+                break
+    if title_line is None:
+        return None
+    for start, end in spans[title_line + 1 :]:
+        chunk = page.clean(start, end)
+        # The name is the last capitalised 2-5 word run on its line (the left column may precede it).
+        words = chunk.split()
+        for size in (5, 4, 3, 2):
+            tail = " ".join(words[-size:]) if len(words) >= size else ""
+            if tail and _looks_like_name(tail):
+                offset = page.text.rfind(words[-size], start, end)
+                name = tail
+                evidence["signer.name"] = page.evidence(offset, end, 0.75)
+                break
+    signer = Signer(name=name, title=title, authority=authority)
+    return signer, evidence
+
+
+def find_recipients(page: PageView) -> tuple[list[str], Evidence] | None:
+    """Items under "Nơi nhận:" up to the first blank line (bullets optional: OCR often drops them)."""
+    at = page.folded.find("noi nhan")
+    if at < 0:
+        return None
+    items: list[str] = []
+    first = last = None
+    for start, end in page.lines():
+        if end <= at:
+            continue
+        line = page.plain[max(start, at) : end].strip()
+        if start <= at:
+            line = line.split(":", 1)[1].strip() if ":" in line else ""
+            if not line:
+                continue
+        if not line:
+            if items:
+                break
+            continue
+        item = re.sub(r"\s{2,}.*$", "", line.lstrip("-+•– ").strip()).rstrip(";,.")
+        if item and sum(ch.isalpha() for ch in item) >= 3:
+            items.append(item)
+            first = first if first is not None else start
+            last = end
+    if not items or first is None or last is None:
+        return None
+    return items, page.evidence(first, last, 0.75)

@@ -1,0 +1,380 @@
+"""Header fields of page 1: number/symbol, type, place and date, issuer, title, period.
+
+Each extractor returns ``(value, evidence)`` or ``None``; nothing is guessed: when the text does not say,
+the field stays null.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from pipeline.extract.gazetteer import Unit, load_gazetteer
+from pipeline.extract.rules import load_rules
+from pipeline.extract.view import PageView
+from pipeline.models import Evidence, Issuer, Period
+
+HEADER_CHARS = 1500  # the header sits in the first lines of page 1
+
+# "Số: 119/KH-UBND", "So 237/KH-MTTQ-BTT", "S6: 165 /KH-UBND", "Số: 05-CT/TW"
+_NUMBER = re.compile(
+    r"\bs[o0-9]\s*[:;.]?\s*(?P<num>\d{1,5})\s*(?P<sep>[/-])\s*(?P<sym>[a-z]{1,8}(?:\s*[-/&]\s*[a-z0-9]{1,10}){0,4})\b"
+)
+_DATE = re.compile(
+    r"(?P<place>[^\W\d_][^\n,;:]{1,40}?)\s*,\s*\w{0,2}g[a-z]y\s+(?P<d>\d{1,2})\s+th[a-z]{1,2}ng\s+(?P<m>\d{1,2})\s+n[a-z]m\s+(?P<y>\d{4})"
+)
+_PERIOD = re.compile(r"giai\s+doan\s+(?P<a>(?:19|20)\d\d)\s*[-–]\s*(?P<b>(?:19|20)\d\d)")
+_UNTIL = re.compile(r"den\s+nam\s+(?P<b>(?:19|20)\d\d)")
+
+
+@dataclass(frozen=True)
+class Found:
+    value: object
+    evidence: Evidence
+
+
+def _rules() -> dict:
+    return load_rules("header")
+
+
+def normalise_symbol(symbol: str) -> str:
+    fixes: dict[str, str] = _rules()["symbol_spelling_fixes"]
+    parts = re.split(r"([-/])", re.sub(r"\s+", "", symbol).upper())
+    return "".join(fixes.get(part, part) for part in parts)
+
+
+def _code_spelling(code: str) -> str | None:
+    """The official spelling of a type code ("QD" -> "QĐ", "CTR" -> "CTr"), or None if unknown."""
+    for official in _rules()["document_types"]:
+        if normalise_symbol(official).upper() == normalise_symbol(code).upper():
+            return str(official)
+    return None
+
+
+def _is_label(page: PageView, at: int) -> bool:
+    """The document's own "Số:" label: a capital S that opens its line or carries a colon.
+
+    "Kế hoạch số 562/KH-MTTW-BTT" in the body cites another document and must not match.
+    """
+    if page.plain[at] != "S":
+        return False
+    line_start = page.plain.rfind("\n", 0, at) + 1
+    before = page.plain[line_start:at]
+    return not before.strip() or ":" in page.plain[at : at + 4] or "  " in before
+
+
+def find_number(page: PageView) -> Found | None:
+    for match in _NUMBER.finditer(page.folded, 0, HEADER_CHARS):
+        if not _is_label(page, match.start()):
+            continue
+        raw_symbol = page.plain[match.start("sym") : match.end("sym")]
+        symbol = normalise_symbol(raw_symbol)
+        number = f"{match.group('num')}{match.group('sep')}{symbol}"
+        confidence = 0.95 if page.folded[match.start() : match.start() + 2] == "so" else 0.75
+        return Found(number, page.evidence(match.start(), match.end(), confidence))
+    return None
+
+
+def type_from_number(number: str) -> str | None:
+    if "/" not in number:
+        return None
+    head, tail = number.split("/", 1)
+    # Party documents put the type before the slash: 05-CT/TW.
+    candidate = head.split("-", 1)[1] if "-" in head else tail.split("-", 1)[0]
+    return _code_spelling(candidate)
+
+
+def find_type_line(page: PageView) -> tuple[str, Evidence] | None:
+    """A line that is only a type name in capitals, e.g. "KẾ HOẠCH"."""
+    names = {name.lower(): code for code, name in _rules()["document_types"].items()}
+    folded_names = {_fold(name): code for name, code in names.items()}
+    for start, end in page.lines():
+        if start > HEADER_CHARS * 2:
+            break
+        line = page.plain[start:end].strip()
+        if not line or line.upper() != line:
+            continue
+        code = folded_names.get(_fold(line).strip(" .,:;-_^'`~*"))
+        if code:
+            return code, page.evidence(start, end, 0.9)
+    return None
+
+
+def _fold(text: str) -> str:
+    from pipeline.textnorm import match_key
+
+    return match_key(text)
+
+
+def find_date(page: PageView) -> tuple[dt.date, str, Evidence, Evidence] | None:
+    """The place-and-date line: returns (date, place, date evidence, place evidence)."""
+    for match in _DATE.finditer(page.folded, 0, HEADER_CHARS + 500):
+        try:
+            date = dt.date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+        except ValueError:
+            continue
+        place_start, place_end = match.span("place")
+        place = _place_suffix(page.plain[place_start:place_end])
+        offset = page.plain.rfind(place, place_start, place_end) if place else -1
+        place_ev = page.evidence(offset, offset + len(place), 0.9) if offset >= 0 else None
+        date_ev = page.evidence(match.start("d") - len("ngày "), match.end(), 0.95)
+        if place_ev is None:
+            continue
+        return date, place, date_ev, place_ev
+    return None
+
+
+def _place_suffix(chunk: str) -> str:
+    """The place name at the end of a chunk that may hold bleed from the left column ("KH-UBND Lạng Sơn")."""
+    words = chunk.replace("*", " ").split()
+    gazetteer = load_gazetteer()
+    for size in range(min(4, len(words)), 0, -1):
+        candidate = " ".join(words[-size:])
+        if gazetteer.place(candidate) is not None:
+            return candidate
+    kept: list[str] = []
+    for word in reversed(words):
+        if any(ch.isdigit() or ch in "/|" for ch in word) or len(kept) >= 4:
+            break
+        kept.insert(0, word)
+    return " ".join(kept).strip(" ,")
+
+
+def find_period(page: PageView, title_span: tuple[int, int] | None) -> Found | None:
+    spans = [title_span] if title_span else []
+    spans.append((0, min(len(page.text), HEADER_CHARS * 2)))
+    for start, end in spans:
+        match = _PERIOD.search(page.folded, start, end)
+        if match and int(match.group("a")) < int(match.group("b")):
+            period = Period(start=int(match.group("a")), end=int(match.group("b")))
+            return Found(period, page.evidence(match.start(), match.end(), 0.9))
+    if title_span:
+        until = _UNTIL.search(page.folded, *title_span)
+        if until:
+            return Found(Period(start=None, end=int(until.group("b"))), page.evidence(until.start(), until.end(), 0.8))
+    return None
+
+
+def find_title(page: PageView, type_line: Evidence | None, number: Evidence | None) -> Found | None:
+    """The trích yếu: lines after the type name (or the "V/v" line of a công văn)."""
+    stops = tuple(_rules()["title_stop_folded"])
+    vv = re.search(r"\bv/v\b\s*[:.]?\s*", page.folded[:HEADER_CHARS * 2])
+    if type_line is not None:
+        cursor = type_line.end
+    elif vv is not None:
+        cursor = vv.end()
+    else:
+        return None
+    collected: list[tuple[int, int]] = []
+    for start, end in page.lines():
+        if end <= cursor:
+            continue
+        start = max(start, cursor)
+        line = page.folded[start:end].strip()
+        if not line:
+            if collected:
+                break
+            continue
+        if (collected and line.startswith(stops)) or len(collected) >= 4:
+            break
+        collected.append((start, end))
+    if not collected:
+        return None
+    start, end = collected[0][0], collected[-1][1]
+    title = page.clean(start, end)
+    return Found(title, page.evidence(start, end, 0.85)) if len(title) >= 8 else None
+
+
+# --- issuer ---------------------------------------------------------------------------------------------
+
+
+def _canonical_case(folded_name: str, original: str) -> str:
+    """Government casing: body heads as written in rules, locality names in title case."""
+    rules = _rules()
+    text = " ".join(original.split())
+    lower_fold = " ".join(folded_name.split())
+    for head in sorted(rules["body_heads"], key=lambda h: -len(h["folded"])):
+        if lower_fold.startswith(head["folded"]):
+            rest_original = text[len(head["folded"]) :].strip()
+            return f"{head['canonical']} {_locality_case(rest_original)}".strip()
+    return _locality_case(text)
+
+
+def _locality_case(text: str) -> str:
+    """"TỈNH HÀ NAM" -> "tỉnh Hà Nam"; abbreviations stay in capitals."""
+    rules = _rules()
+    abbreviations = set(rules["abbreviations"])
+    localities = {loc["folded"]: loc["canonical"] for loc in rules["locality_types"]}
+    words = text.split()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        pair = _fold(" ".join(words[i : i + 2]))
+        single = _fold(words[i])
+        if pair in localities:
+            out.append(localities[pair])
+            i += 2
+            continue
+        if single in localities and i + 1 < len(words):
+            out.append(localities[single])
+            i += 1
+            continue
+        word = words[i]
+        out.append(word if word in abbreviations else _title_word(word))
+        i += 1
+    return " ".join(out)
+
+
+def _title_word(word: str) -> str:
+    return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
+
+
+def _with_unit_name(name: str, unit: Unit | None) -> str:
+    """Spell the locality as the gazetteer does (restores diacritics lost by OCR: "Lang Son" -> "Lạng Sơn")."""
+    if unit is None:
+        return name
+    match = re.search(r"\b(tỉnh|huyện|thành phố|thị xã|quận)\s+(.+)$", name)
+    return f"{name[: match.start(2)]}{unit.name}" if match else name
+
+
+def _level_of(name_folded: str, gazetteer_unit: Unit | None) -> str | None:
+    rules = _rules()
+    for central in rules["central_bodies_folded"]:
+        if name_folded.startswith(central):
+            return "central"
+    for loc in rules["locality_types"]:
+        if re.search(rf"\b{re.escape(loc['folded'])}\b", name_folded):
+            level = str(loc["level"])
+            if level == "province_or_district":
+                return "province" if gazetteer_unit and gazetteer_unit.kind == "Thành phố" else "district"
+            return level
+    return None
+
+
+def _locality_unit(name_folded: str, original: str) -> Unit | None:
+    """The gazetteer unit named after the locality keyword ("tỉnh Hà Nam", "huyện KBang")."""
+    gazetteer = load_gazetteer()
+    match = re.search(r"\b(tinh|huyen|thanh pho|thi xa|quan)\s+(.+)$", name_folded)
+    if not match:
+        return None
+    name = original[match.start(2) : match.end(2)]
+    if match.group(1) == "tinh":
+        return gazetteer.province(name)
+    if match.group(1) == "thanh pho":
+        return gazetteer.province(name) or gazetteer.place(name)
+    return gazetteer.place(name)
+
+
+@dataclass(frozen=True)
+class IssuerFound:
+    issuer: Issuer
+    evidence: Evidence
+    unit: Unit | None
+
+
+def _motto_start(folded_line: str) -> int | None:
+    """Where the national motto starts on a line, tolerating OCR errors ("cong hoa xa hqi chu nghia")."""
+    best = None
+    for phrase in _rules()["national_motto_folded"]:
+        if len(folded_line) < 8:
+            continue
+        found = fuzz.partial_ratio_alignment(phrase, folded_line, score_cutoff=75)
+        if found is not None and found.dest_end - found.dest_start >= min(len(phrase), len(folded_line)) * 0.6:
+            best = found.dest_start if best is None else min(best, found.dest_start)
+    return best
+
+
+def _header_lines(page: PageView, stop: int) -> list[tuple[int, int]]:
+    lines = []
+    for start, end in page.lines():
+        if start >= stop:
+            break
+        folded = page.folded[start:end]
+        at = _motto_start(folded)
+        if at is not None:
+            end = start + at  # keep only what precedes the motto on an interleaved line
+            folded = folded[:at]
+        if folded.strip(" -_*") and _mostly_capitals(page.plain[start:end]):
+            lines.append((start, end))
+    return lines
+
+
+def _mostly_capitals(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+
+
+def _capital_words(text: str) -> str:
+    """Drop OCR specks (lower-case or symbol-only tokens) from a capital header line."""
+    return " ".join(w for w in text.split() if any(ch.isalnum() for ch in w) and w.upper() == w)
+
+
+def find_issuer_in_header(page: PageView, stop: int) -> IssuerFound | None:
+    """The issuer block: capital lines above the "Số:" line, the national motto removed."""
+    heads = [h["folded"] for h in _rules()["body_heads"]]
+    lines = _header_lines(page, stop)
+    blocks = [(s, e) for s, e in lines if re.search(r"[a-z]", page.folded[s:e])]
+    if not blocks:
+        return None
+    texts = [_capital_words(page.clean(s, e)) for s, e in blocks]
+    folded = [_fold(t) for t in texts]
+    if not any(f.startswith(tuple(heads)) for f in folded):
+        return None
+    # A line that starts a new body after a complete one (with its locality) means "parent / issuer".
+    parent_idx = None
+    for i in range(len(folded) - 1):
+        joined = " ".join(folded[: i + 1])
+        if folded[i + 1].startswith(tuple(heads)) and _locality_unit(joined, " ".join(texts[: i + 1])):
+            parent_idx = i
+    if parent_idx is None:
+        name_text, parent = " ".join(texts), None
+    else:
+        parent_text = " ".join(texts[: parent_idx + 1])
+        parent = _canonical_case(_fold(parent_text), parent_text)
+        own = " ".join(texts[parent_idx + 1 :])
+        name_text = own
+    name_folded = _fold(name_text)
+    unit = _locality_unit(name_folded, name_text)
+    name = _with_unit_name(_canonical_case(name_folded, name_text), unit)
+    if parent and unit is None and _fold(parent).startswith(("uy ban mttq", "uy ban mat tran")):
+        name = f"{name} {parent}"  # "Ban Thường trực" of the Front committee above it
+        unit = _locality_unit(_fold(parent), parent)
+    elif parent and unit is None:
+        unit = _locality_unit(_fold(parent), parent)
+    level = _level_of(_fold(name), unit) or (_level_of(_fold(parent), unit) if parent else None)
+    evidence = page.evidence(blocks[0][0], blocks[-1][1], 0.85)
+    return IssuerFound(Issuer(name=name, level=level, parent=parent), evidence, unit)  # type: ignore[arg-type]
+
+
+def find_issuer_in_body(page: PageView, place_unit: Unit | None) -> IssuerFound | None:
+    """"Ủy ban nhân dân tỉnh ban hành Kế hoạch…": the issuer names itself in the opening paragraph."""
+    rules = _rules()
+    heads = "|".join(re.escape(h["folded"]) for h in sorted(rules["body_heads"], key=lambda h: -len(h["folded"])))
+    locality = "|".join(re.escape(loc["folded"]) for loc in rules["locality_types"])
+    verbs = "|".join(re.escape(v) for v in rules["issuing_verbs_folded"])
+    pattern = re.compile(rf"\b(?P<name>(?:{heads})(?:\s+(?:{heads}))*)(?:\s+(?P<loc>{locality}))?\s+(?:{verbs})\s+(?:ke hoach|quyet dinh|chi thi|van ban)")
+    match = None
+    for candidate in pattern.finditer(page.folded, 0, min(len(page.folded), 6000)):
+        # "... của Thủ tướng Chính phủ ban hành Kế hoạch" names the issuer of a cited document.
+        if not page.folded[max(0, candidate.start() - 6) : candidate.start()].strip().endswith("cua"):
+            match = candidate
+            break
+    if not match:
+        return None
+    name_text = page.clean(match.start("name"), match.end("loc") if match.group("loc") else match.end("name"))
+    name = _canonical_case(_fold(name_text), name_text)
+    unit = None
+    note = "issuer named in the body; no header block"
+    loc = match.group("loc")
+    if loc and place_unit is not None:
+        expected = {"tinh": "Tỉnh", "huyen": "Huyện", "quan": "Quận", "thi xa": "Thị xã", "thanh pho": "Thành phố"}
+        if place_unit.kind == expected.get(loc) or (loc == "tinh" and place_unit.kind == "Thành phố"):
+            name = f"{name} {place_unit.name}"
+            unit = place_unit
+            note += f"; locality '{place_unit.name}' from the place line"
+    level = _level_of(_fold(name), unit)
+    evidence = page.evidence(match.start("name"), match.end(), 0.7, note=note)
+    return IssuerFound(Issuer(name=name, level=level, parent=None), evidence, unit)  # type: ignore[arg-type]

@@ -1,0 +1,69 @@
+"""A searchable view of page text whose character offsets equal the original's.
+
+Rules match on ``folded`` (lower case, no diacritics, markdown emphasis blanked) and quote the
+original ``text`` at the same offsets, so every evidence quote occurs verbatim in the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from pipeline.models import Evidence, Page
+from pipeline.textnorm import strip_diacritics
+
+_MARKUP = re.compile(r"\*+|^#+ ", re.MULTILINE)
+_SPACES = re.compile(r"[ \t]+")
+
+
+def _lower1(ch: str) -> str:
+    low = ch.lower()
+    return low if len(low) == 1 else ch  # keep offsets: a few letters lower-case to two characters
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
+
+
+@dataclass(frozen=True)
+class PageView:
+    number: int
+    text: str
+
+    @cached_property
+    def plain(self) -> str:
+        """The text with markdown emphasis replaced by spaces (same length)."""
+        return _MARKUP.sub(_blank, self.text)
+
+    @cached_property
+    def folded(self) -> str:
+        folded = "".join(_lower1(ch) for ch in strip_diacritics(self.plain))
+        assert len(folded) == len(self.text)
+        return folded
+
+    def lines(self) -> list[tuple[int, int]]:
+        """(start, end) offsets of each line."""
+        spans, start = [], 0
+        for line in self.text.split("\n"):
+            spans.append((start, start + len(line)))
+            start += len(line) + 1
+        return spans
+
+    def clean(self, start: int, end: int) -> str:
+        """Readable value for a span: markup removed, whitespace collapsed."""
+        return _SPACES.sub(" ", self.plain[start:end].replace("\n", " ")).strip(" ,;:.")
+
+    def evidence(self, start: int, end: int, confidence: float, note: str | None = None) -> Evidence:
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return Evidence(
+            page=self.number, start=start, end=end, quote=self.text[start:end],
+            confidence=round(confidence, 2), needs_review=confidence < 0.6, note=note,
+        )
+
+
+def views(pages: list[Page]) -> list[PageView]:
+    return [PageView(number=p.number, text=p.text) for p in pages if p.text.strip()]

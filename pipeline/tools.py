@@ -1,0 +1,160 @@
+"""The one place that runs external programs (tesseract, poppler).
+
+Every call has a timeout, and Tesseract always runs single-threaded (``OMP_THREAD_LIMIT=1``): one
+process per core is several times faster than Tesseract's own threading on small machines.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pytesseract
+from pdf2image import convert_from_path, pdfinfo_from_path
+from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFPopplerTimeoutError
+
+from pipeline.errors import (
+    EncryptedPdf,
+    LanguageDataMissing,
+    OcrFailed,
+    ToolFailed,
+    ToolMissing,
+    ToolTimeout,
+    UnreadablePdf,
+)
+
+# pytesseract passes os.environ to its subprocess, so this is how the limit reaches every Tesseract run.
+os.environ["OMP_THREAD_LIMIT"] = "1"
+
+DEFAULT_TIMEOUT_S = 120
+
+
+def _require(program: str) -> str:
+    path = shutil.which(program)
+    if path is None:
+        raise ToolMissing(f"`{program}` was not found on PATH")
+    return path
+
+
+def run(args: list[str], *, timeout: float = DEFAULT_TIMEOUT_S) -> str:
+    """Run a program, return its stdout; typed errors on a missing program, a timeout or a failure."""
+    _require(args[0])
+    try:
+        done = subprocess.run(args, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise ToolTimeout(f"`{args[0]}` did not finish within {timeout:.0f} s") from exc
+    if done.returncode != 0:
+        stderr = done.stderr.decode("utf-8", "replace").strip()[-500:]
+        raise ToolFailed(f"`{' '.join(args)}` exited with {done.returncode}: {stderr}")
+    return done.stdout.decode("utf-8", "replace")
+
+
+@lru_cache(maxsize=1)
+def tesseract_version() -> str:
+    first = run(["tesseract", "--version"], timeout=30).splitlines()
+    return first[0].replace("tesseract", "").strip() if first else "unknown"
+
+
+@lru_cache(maxsize=4)
+def require_tesseract(lang: str) -> None:
+    """Fail fast, before a batch starts, when the engine or its language data is missing."""
+    langs = run(["tesseract", "--list-langs"], timeout=30).split()
+    for code in lang.split("+"):
+        if code not in langs:
+            raise LanguageDataMissing(f"Tesseract has no `{code}` language data (found: {', '.join(langs[1:])})")
+
+
+@dataclass(frozen=True)
+class Orientation:
+    rotate: int  # degrees clockwise the page must be turned to read upright
+    confidence: float
+
+
+def detect_orientation(image: Path, *, timeout: float = 60) -> Orientation | None:
+    """Tesseract OSD (``--psm 0``); None when the page has too little text to tell."""
+    try:
+        osd = pytesseract.image_to_osd(str(image), config="--psm 0", timeout=timeout, output_type="dict")
+    except RuntimeError as exc:  # pytesseract signals its timeout this way
+        raise ToolTimeout(f"orientation detection on {image.name} timed out") from exc
+    except pytesseract.TesseractError:
+        return None
+    return Orientation(rotate=int(osd.get("rotate", 0)), confidence=float(osd.get("orientation_conf", 0.0)))
+
+
+def ocr_tsv(image: Path, *, lang: str, psm: int = 3, timeout: float = DEFAULT_TIMEOUT_S) -> dict[str, list]:
+    """Word-level OCR (text, confidence, boxes) as pytesseract's column dict."""
+    try:
+        data: dict[str, list] = pytesseract.image_to_data(
+            str(image), lang=lang, config=f"--psm {psm}", timeout=timeout, output_type=pytesseract.Output.DICT
+        )
+    except RuntimeError as exc:
+        raise ToolTimeout(f"Tesseract did not finish {image.name} within {timeout:.0f} s") from exc
+    except pytesseract.TesseractNotFoundError as exc:
+        raise ToolMissing("`tesseract` was not found on PATH") from exc
+    except pytesseract.TesseractError as exc:
+        raise OcrFailed(f"Tesseract failed on {image.name}: {exc}") from exc
+    return data
+
+
+@dataclass(frozen=True)
+class PdfInfo:
+    pages: int
+    encrypted: bool
+
+
+def pdf_info(path: Path, *, timeout: float = 60) -> PdfInfo:
+    _require("pdfinfo")
+    try:
+        info = pdfinfo_from_path(str(path), timeout=int(timeout))
+    except PDFInfoNotInstalledError as exc:
+        raise ToolMissing("`pdfinfo` (poppler-utils) was not found") from exc
+    except PDFPopplerTimeoutError as exc:
+        raise ToolTimeout(f"pdfinfo did not finish on {path.name}") from exc
+    except PDFPageCountError as exc:
+        text = str(exc).lower()
+        if "incorrect password" in text or "encrypt" in text:
+            raise EncryptedPdf(f"{path.name} is password-protected") from exc
+        raise UnreadablePdf(f"{path.name} cannot be parsed as a PDF: {str(exc).strip()[-200:]}") from exc
+    pages = int(info.get("Pages", 0))
+    if pages < 1:
+        raise UnreadablePdf(f"{path.name} has no pages")
+    return PdfInfo(pages=pages, encrypted=str(info.get("Encrypted", "no")).startswith("yes"))
+
+
+def rasterise_pdf_page(path: Path, page: int, *, dpi: int, out_dir: Path, timeout: float = DEFAULT_TIMEOUT_S) -> Path:
+    """Render one page to PPM with pdftoppm: only that page is ever in memory.
+
+    PPM, not PNG: pdftoppm's PNG encoder costs 15 s for an A4 page at 300 dpi, PPM 0.2 s.
+    """
+    _require("pdftoppm")
+    try:
+        paths = convert_from_path(
+            str(path), dpi=dpi, first_page=page, last_page=page, fmt="ppm", output_folder=str(out_dir),
+            output_file=f"p{page:05d}", paths_only=True, timeout=int(timeout), single_file=True,
+        )
+    except PDFPopplerTimeoutError as exc:
+        raise ToolTimeout(f"pdftoppm did not render page {page} of {path.name} in {timeout:.0f} s", page=page) from exc
+    except PDFPageCountError as exc:
+        raise UnreadablePdf(f"{path.name}: {exc}", page=page) from exc
+    if not paths or not Path(paths[0]).exists() or Path(paths[0]).stat().st_size == 0:
+        raise UnreadablePdf(f"pdftoppm produced no image for page {page} of {path.name}", page=page)
+    return Path(paths[0])
+
+
+def pdf_page_text(path: Path, page: int, *, timeout: float = 60) -> str:
+    """The text layer of one page (empty for scanned pages)."""
+    return run(["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"], timeout=timeout)
+
+
+def run_bytes(args: list[str], data: bytes, *, timeout: float = 30) -> bytes:
+    """Run a filter program on bytes (used to build lookup tables, never on the hot path)."""
+    _require(args[0])
+    try:
+        done = subprocess.run(args, input=data, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise ToolTimeout(f"`{args[0]}` did not finish within {timeout:.0f} s") from exc
+    return done.stdout if done.returncode == 0 else b""
