@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from flows.environment import configure_prefect
 
@@ -67,7 +68,7 @@ def ingest_flow(inputs: list[Path], out_dir: Path, settings: Settings) -> Ingest
 
 def run_ingest(inputs: list[Path], out_dir: Path, settings: Settings) -> IngestSummary:
     """Run the flow with a thread pool of ``settings.workers`` (one Tesseract process per worker)."""
-    runner = ThreadPoolTaskRunner(max_workers=settings.workers)  # type: ignore[no-untyped-call]
-    configured = ingest_flow.with_options(task_runner=runner)
+    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=settings.workers)
+    configured = ingest_flow.with_options(task_runner=runner)  # type: ignore[arg-type]
     result: IngestSummary = configured(inputs=inputs, out_dir=out_dir, settings=settings)
     return result

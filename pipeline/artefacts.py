@@ -1,4 +1,4 @@
-"""Model and data artefacts in ``models/``, fingerprinted by the manifest (name, path, sha256, size, how built)."""
+"""Artefacts in ``models/``, fingerprinted by the manifest (name, path, sha256, size, how built)."""
 
 from __future__ import annotations
 
@@ -37,12 +37,18 @@ def model_hashes() -> dict[str, str]:
 
 
 def refresh_manifest(described: dict[str, tuple[str, str]]) -> list[Artefact]:
-    """Rewrite the manifest from the files on disk. ``described``: name -> (relative path, how it was built)."""
+    """Rewrite the manifest from the files on disk; ``described``: name -> (relative path, how built)."""
     artefacts = []
     for name, (relative, built_by) in sorted(described.items()):
         path = MODELS_DIR / relative
         artefacts.append(
-            Artefact(name=name, path=relative, sha256=_sha256(path), size_bytes=path.stat().st_size, built_by=built_by)
+            Artefact(
+                name=name,
+                path=relative,
+                sha256=_sha256(path),
+                size_bytes=path.stat().st_size,
+                built_by=built_by,
+            )
         )
     payload = {"artefacts": [a.model_dump() for a in artefacts]}
     MANIFEST.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -77,7 +77,12 @@ def plan_batch(inputs: list[Path], out_dir: Path, settings: Settings) -> BatchPl
 
 
 def finish_document(
-    doc: InputDocument, outcomes: list[PageOutcome], *, started_at: dt.datetime, settings: Settings, out_dir: Path
+    doc: InputDocument,
+    outcomes: list[PageOutcome],
+    *,
+    started_at: dt.datetime,
+    settings: Settings,
+    out_dir: Path,
 ) -> Path:
     pages = [o.page for o in outcomes]
     errors = [o.error for o in outcomes if o.error is not None]

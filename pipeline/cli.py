@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import threading
 import time
@@ -21,10 +20,14 @@ EXIT_ENVIRONMENT = 4  # a required program or language pack is missing
 def _add_ingest(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ingest", help="ingest files and folders through the Prefect flow")
     p.add_argument("paths", nargs="+", type=Path)
-    p.add_argument("-o", "--output", type=Path, default=Path("outputs"), help="output folder (default outputs/)")
+    p.add_argument(
+        "-o", "--output", type=Path, default=Path("outputs"), help="output folder (default outputs/)"
+    )
     p.add_argument("--workers", type=int, default=None, help="parallel Tesseract processes (default: cores)")
     p.add_argument("--dpi", type=int, default=300)
-    p.add_argument("--page-timeout", type=float, default=180.0, help="seconds per page for each external program")
+    p.add_argument(
+        "--page-timeout", type=float, default=180.0, help="seconds per page for each external program"
+    )
     p.add_argument("--no-progress", action="store_true")
 
 
@@ -79,7 +82,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from pipeline.load import discover
     from pipeline.settings import Settings
 
-    settings = Settings(dpi=args.dpi, page_timeout_s=args.page_timeout, **({"workers": args.workers} if args.workers else {}))
+    settings = Settings(
+        dpi=args.dpi, page_timeout_s=args.page_timeout, **({"workers": args.workers} if args.workers else {})
+    )
     tools.require_tesseract(settings.lang)
     found, rejected = discover(args.paths)
     total = len(found) + len(rejected)
@@ -88,7 +93,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     stop = threading.Event()
     watcher = None
     if not args.no_progress and sys.stderr.isatty():
-        watcher = threading.Thread(target=_watch_progress, args=(args.output, total, time.time() - 1, stop), daemon=True)
+        watcher = threading.Thread(
+            target=_watch_progress, args=(args.output, total, time.time() - 1, stop), daemon=True
+        )
         watcher.start()
     t0 = time.perf_counter()
     try:
@@ -100,7 +107,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - t0
     print(
         f"{len(summary.outputs)} documents ({summary.pages} pages) in {elapsed:.1f} s: "
-        f"{summary.ok} ok, {summary.partial} partial, {summary.failed} failed, {summary.skipped} already done "
+        f"{summary.ok} ok, {summary.partial} partial, {summary.failed} failed, "
+        f"{summary.skipped} already done "
         f"-> {args.output}/",
         file=sys.stderr,
     )
@@ -128,10 +136,16 @@ def cmd_synth(args: argparse.Namespace) -> int:
     from pipeline.synth import DegradeConfig, synthesise
 
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-    config = DegradeConfig(skew_max_deg=0, blur=0, noise=0, jpeg_quality=None, seal=False, background=False) if args.clean else None
+    config = (
+        DegradeConfig(skew_max_deg=0, blur=0, noise=0, jpeg_quality=None, seal=False, background=False)
+        if args.clean
+        else None
+    )
     for i, path in enumerate(args.inputs):
         markup = path.read_text(encoding="utf-8")
-        result = synthesise(markup, args.output / path.stem, dpi=args.dpi, seed=args.seed + i, config=config, formats=formats)
+        result = synthesise(
+            markup, args.output / path.stem, dpi=args.dpi, seed=args.seed + i, config=config, formats=formats
+        )
         print(f"{path.name}: {len(result.pages)} pages -> {args.output / path.stem}.*", file=sys.stderr)
     return EXIT_OK
 

@@ -33,7 +33,9 @@ class PageOutcome(BaseModel):
 
 
 def _error(stage: str, exc: PlanscanError, page: int | None = None) -> ErrorRecord:
-    return ErrorRecord(stage=stage, page=page or exc.page, code=exc.code, message=exc.message, remedy=exc.remedy)
+    return ErrorRecord(
+        stage=stage, page=page or exc.page, code=exc.code, message=exc.message, remedy=exc.remedy
+    )
 
 
 def _failed_page(number: int) -> Page:
@@ -47,7 +49,11 @@ def text_layer_page(doc: InputDocument, number: int, settings: Settings) -> Page
     if letters < settings.text_layer_min_letters or vietnamese_letter_share(text) < 0.9:
         return None
     return Page(
-        number=number, text=normalize_text(text.strip()), ocr_text=text, mean_confidence=None, source="text_layer"
+        number=number,
+        text=normalize_text(text.strip()),
+        ocr_text=text,
+        mean_confidence=None,
+        source="text_layer",
     )
 
 
@@ -68,20 +74,32 @@ def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Sett
         report = preprocess(raster, clean, dpi=dpi)
         if raster.parent == page_dir:
             raster.unlink(missing_ok=True)
-        common = dict(
-            number=number, source="ocr", width=report.width, height=report.height,
-            dpi=round((dpi or 300) * report.scale), skew_deg=report.skew_deg, seal_detected=report.seal_detected,
+        base = Page(
+            number=number,
+            text="",
+            ocr_text="",
+            mean_confidence=None,
+            source="ocr",
+            width=report.width,
+            height=report.height,
+            dpi=round((dpi or 300) * report.scale),
+            skew_deg=report.skew_deg,
+            seal_detected=report.seal_detected,
         )
         if report.blank:
-            return PageOutcome(page=Page(text="", ocr_text="", mean_confidence=None, status="blank", **common))
+            return PageOutcome(page=base.model_copy(update={"status": "blank"}))
         stage = "ocr"
         result = ocr_page(clean, settings)
-        page = Page(
-            text=result.text, ocr_text=result.text, mean_confidence=result.mean_confidence,
-            words=result.words, rotation=result.rotation, **common,
+        page = base.model_copy(
+            update={
+                "text": result.text,
+                "ocr_text": result.text,
+                "mean_confidence": result.mean_confidence,
+                "words": result.words,
+                "rotation": result.rotation,
+                "status": "ok" if result.text.strip() else "blank",
+            }
         )
-        if not result.text.strip():
-            page.status = "blank"
         return PageOutcome(page=page)
     except PlanscanError as exc:
         return PageOutcome(page=_failed_page(number), error=_error(stage, exc, number))
@@ -124,7 +142,10 @@ def assemble(
         status=document_status(pages, errors),  # type: ignore[arg-type]
         errors=errors,
         source=Source(
-            path=str(doc.path), sha256=doc.sha256, media_type=doc.media_type, pages=len(pages),
+            path=str(doc.path),
+            sha256=doc.sha256,
+            media_type=doc.media_type,
+            pages=len(pages),
             size_bytes=doc.size_bytes,
         ),
         provenance=Provenance(
@@ -149,7 +170,9 @@ def _tesseract_version_or_none() -> str | None:
         return None
 
 
-def failed_document(path: Path, exc: PlanscanError, settings: Settings, doc: InputDocument | None = None) -> DocumentResult:
+def failed_document(
+    path: Path, exc: PlanscanError, settings: Settings, doc: InputDocument | None = None
+) -> DocumentResult:
     """A document that could not be opened at all still gets a result, so nothing is dropped."""
     started = dt.datetime.now(dt.UTC)
     if doc is None:
@@ -157,11 +180,15 @@ def failed_document(path: Path, exc: PlanscanError, settings: Settings, doc: Inp
 
         sha = sha256_file(path) if path.is_file() else "0" * 64
         size = path.stat().st_size if path.is_file() else 0
-        doc = InputDocument(path=path.resolve(), sha256=sha, size_bytes=size, media_type="application/octet-stream")
+        doc = InputDocument(
+            path=path.resolve(), sha256=sha, size_bytes=size, media_type="application/octet-stream"
+        )
     return assemble(doc, [], [_error("load", exc)], started_at=started, settings=settings)
 
 
-def process_document(path: Path, settings: Settings | None = None, *, work_root: Path | None = None) -> DocumentResult:
+def process_document(
+    path: Path, settings: Settings | None = None, *, work_root: Path | None = None
+) -> DocumentResult:
     """The whole library pipeline on one file, sequentially (used by ``planscan extract`` and tests)."""
     settings = settings or Settings()
     started = dt.datetime.now(dt.UTC)

@@ -24,7 +24,9 @@ class PlanscanError(Exception):
 
 class ToolMissing(PlanscanError):
     code = "PS101"
-    default_remedy = "Install it: apt-get install tesseract-ocr tesseract-ocr-vie poppler-utils (or `make setup`)."
+    default_remedy = (
+        "Install it: apt-get install tesseract-ocr tesseract-ocr-vie poppler-utils (or `make setup`)."
+    )
 
 
 class LanguageDataMissing(PlanscanError):
@@ -74,7 +76,9 @@ class ImageTooLarge(PlanscanError):
 
 class UndecodableText(PlanscanError):
     code = "PS207"
-    default_remedy = "Convert the file to UTF-8 first (for VNI or other legacy encodings use a converter such as UniKey)."
+    default_remedy = (
+        "Convert the file to UTF-8 first (for VNI or other legacy encodings use a converter such as UniKey)."
+    )
 
 
 class BlankPage(PlanscanError):

@@ -46,7 +46,10 @@ class Zone:
 
 
 def _is_motto(folded: str) -> bool:
-    return any(fuzz.partial_ratio(p, folded) >= 85 for p in ("cong hoa xa hoi chu nghia", "doc lap - tu do - hanh phuc"))
+    return any(
+        fuzz.partial_ratio(p, folded) >= 85
+        for p in ("cong hoa xa hoi chu nghia", "doc lap - tu do - hanh phuc")
+    )
 
 
 def find_zones(lines: list[Line], page_height: int) -> list[Zone]:
@@ -55,13 +58,23 @@ def find_zones(lines: list[Line], page_height: int) -> list[Zone]:
     motto = next((i for i, f in enumerate(folded) if lines[i].top < page_height * 0.4 and _is_motto(f)), None)
     if motto is not None:
         # The header ends with the place-and-date line; without one, with the last motto or "Số" line.
-        window = [i for i in range(max(0, motto - 3), min(len(lines), motto + 6)) if lines[i].top < page_height * 0.45]
+        window = [
+            i
+            for i in range(max(0, motto - 3), min(len(lines), motto + 6))
+            if lines[i].top < page_height * 0.45
+        ]
         dated = [i for i in window if i >= motto and _DATE_LINE.search(folded[i])]
-        marks = [i for i in window if i >= motto and (_is_motto(folded[i]) or folded[i].lstrip("_-. ").startswith("so"))]
+        marks = [
+            i
+            for i in window
+            if i >= motto and (_is_motto(folded[i]) or folded[i].lstrip("_-. ").startswith("so"))
+        ]
         end = dated[0] if dated else max(marks)
         top = min(line.top for line in lines[: end + 1])
         zones.append(Zone("header", max(0, top - 10), lines[end].bottom + 10))
-    closing = next((i for i, f in enumerate(folded) if "noi nhan" in f and lines[i].top > page_height * 0.2), None)
+    closing = next(
+        (i for i, f in enumerate(folded) if "noi nhan" in f and lines[i].top > page_height * 0.2), None
+    )
     if closing is not None:
         bottom = max(line.bottom for line in lines[closing:])
         zones.append(Zone("closing", max(0, lines[closing].top - 10), bottom + 10))

@@ -23,7 +23,9 @@ class _Model(BaseModel):
 
 
 class ErrorRecord(_Model):
-    stage: str = Field(description="pipeline stage: load, rasterise, preprocess, ocr, restore, extract, store")
+    stage: str = Field(
+        description="pipeline stage: load, rasterise, preprocess, ocr, restore, extract, store"
+    )
     page: int | None = Field(default=None, description="1-based page number, null for the whole document")
     code: str = Field(description="stable error code, e.g. PS302")
     message: str
@@ -58,7 +60,9 @@ class Page(_Model):
     number: int = Field(description="1-based")
     text: str = Field(description="final text: NFC, house tone style, restored where applicable")
     ocr_text: str | None = Field(description="text as the engine or legacy file produced it, NFC")
-    mean_confidence: float | None = Field(description="mean Tesseract word confidence 0-100; null if not OCR'd")
+    mean_confidence: float | None = Field(
+        description="mean Tesseract word confidence 0-100; null if not OCR'd"
+    )
     source: TextSource
     status: Literal["ok", "blank", "failed"] = "ok"
     width: int | None = None
@@ -160,5 +164,5 @@ class DocumentResult(_Model):
     evidence: dict[str, Evidence] = Field(default_factory=dict)
     extracted: list[str] = Field(
         default_factory=list,
-        description="field paths this planscan version tries to extract; an empty list elsewhere means 'not sought'",
+        description="field paths this version tries to extract; an empty list elsewhere means 'not sought'",
     )

@@ -47,7 +47,12 @@ def parse_tsv(data: dict[str, list], *, dx: int = 0, dy: int = 0) -> list[Line]:
         key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
         if not text or conf < 0 or _is_junk(text, conf, first_in_line=key != current):
             continue
-        box = (int(data["left"][i]) + dx, int(data["top"][i]) + dy, int(data["width"][i]), int(data["height"][i]))
+        box = (
+            int(data["left"][i]) + dx,
+            int(data["top"][i]) + dy,
+            int(data["width"][i]),
+            int(data["height"][i]),
+        )
         word = Word(text=text, confidence=conf, box=box, line=0)
         if key != current:
             current = key
@@ -75,7 +80,9 @@ def tsv_to_page(data: dict[str, list]) -> OcrPage:
     return assemble_page(parse_tsv(data))
 
 
-def _zone_lines(grey: np.ndarray, zone: Zone, gutter: int, settings: Settings, side: str, tag: int) -> list[Line]:
+def _zone_lines(
+    grey: np.ndarray, zone: Zone, gutter: int, settings: Settings, side: str, tag: int
+) -> list[Line]:
     x0, x1 = (0, gutter) if side == "left" else (gutter, grey.shape[1])
     crop = grey[zone.top : zone.bottom, x0:x1]
     with tempfile.TemporaryDirectory(prefix="zone-") as tmp:
@@ -119,7 +126,9 @@ def ocr_page(image: Path, settings: Settings) -> OcrPage:
         orientation = tools.detect_orientation(image, timeout=settings.page_timeout_s)
         if orientation is not None and orientation.rotate % 360 and orientation.confidence >= 1.0:
             turn(image, orientation.rotate)
-            upright_lines = parse_tsv(tools.ocr_tsv(image, lang=settings.lang, timeout=settings.page_timeout_s))
+            upright_lines = parse_tsv(
+                tools.ocr_tsv(image, lang=settings.lang, timeout=settings.page_timeout_s)
+            )
             upright = assemble_page(upright_lines)
             if (upright.mean_confidence or 0) > (page.mean_confidence or 0):
                 lines, page = upright_lines, upright

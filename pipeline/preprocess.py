@@ -17,7 +17,9 @@ TARGET_DPI = 300
 MIN_DPI = 200  # below this, Tesseract misses diacritics; upscale first
 SEAL_MIN_SHARE = 0.0015  # share of strongly red pixels that signals a seal (or red signature)
 BLANK_MAX_INK = 0.0008  # share of dark pixels under which a page is treated as blank
-NOISE_MEDIAN_LEVEL = 6.0  # mean |grey - median3(grey)| above which the page is median-filtered
+NOISE_MEDIAN_LEVEL = 6.0
+SPECK_MAX_AREA = 40  # pixels at 300 dpi: a speck or a dot; tone marks are this small too but never alone
+SPECK_ISOLATION_PX = 14  # a small blob this far from any letter is noise  # mean |grey - median3(grey)| above which the page is median-filtered
 _PNG_FAST = [cv2.IMWRITE_PNG_COMPRESSION, 1]  # used when the target is .png; .pgm needs no encoding
 
 
@@ -35,7 +37,7 @@ def red_share(bgr: np.ndarray) -> float:
     hsv = cv2.cvtColor(bgr, cv2.COLOR_BGR2HSV)
     low = cv2.inRange(hsv, (0, 90, 70), (10, 255, 255))
     high = cv2.inRange(hsv, (165, 90, 70), (180, 255, 255))
-    return float(np.count_nonzero(low | high)) / (bgr.shape[0] * bgr.shape[1])
+    return float(np.count_nonzero(cv2.bitwise_or(low, high))) / (bgr.shape[0] * bgr.shape[1])
 
 
 def _is_colour(bgr: np.ndarray) -> bool:
@@ -63,7 +65,7 @@ def estimate_skew(grey: np.ndarray, *, max_deg: float = 5.0) -> float:
 
 
 def remove_rules(grey: np.ndarray) -> np.ndarray:
-    """Whiten long thin horizontal lines (underlines below the issuer, motto and title) that OCR reads as dashes."""
+    """Whiten long thin horizontal rules (underlines below issuer, motto, title) that OCR reads as dashes."""
     _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(40, grey.shape[1] // 12), 1))
     rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
@@ -72,6 +74,30 @@ def remove_rules(grey: np.ndarray) -> np.ndarray:
     rules = cv2.subtract(rules, thick)
     cleaned = grey.copy()
     cleaned[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = 255
+    return cleaned
+
+
+def despeckle(grey: np.ndarray, *, dpi: int = TARGET_DPI) -> np.ndarray:
+    """Erase isolated specks: small blobs with no sizeable ink nearby.
+
+    Vietnamese tone marks and dots below letters are small too, but they sit within a few pixels of a
+    letter; photocopy specks float alone in margins and between lines.
+    """
+    _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if count <= 1:
+        return grey
+    scale = (dpi / TARGET_DPI) ** 2
+    small = stats[:, cv2.CC_STAT_AREA] < SPECK_MAX_AREA * scale
+    small[0] = False  # background
+    big_mask = np.isin(labels, np.flatnonzero(~small)[1:]).astype(np.uint8)
+    radius = max(3, round(SPECK_ISOLATION_PX * dpi / TARGET_DPI))
+    near_big = cv2.dilate(big_mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2))
+    touching = np.unique(labels[(near_big > 0) & (labels > 0)])
+    specks = np.flatnonzero(small)
+    specks = specks[~np.isin(specks, touching)]
+    cleaned = grey.copy()
+    cleaned[np.isin(labels, specks)] = 255
     return cleaned
 
 
@@ -87,7 +113,8 @@ def turn(path: Path, degrees_clockwise: int) -> None:
     image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     if image is None:
         raise UnreadableImage(f"{path.name} cannot be read back for rotation")
-    cv2.imwrite(str(path), cv2.rotate(image, codes[degrees_clockwise % 360]), _PNG_FAST)
+    params = _PNG_FAST if path.suffix == ".png" else []
+    cv2.imwrite(str(path), cv2.rotate(image, codes[degrees_clockwise % 360]), params)
 
 
 def preprocess(src: Path, dst: Path, *, dpi: int | None) -> PreprocessReport:
@@ -114,10 +141,15 @@ def preprocess(src: Path, dst: Path, *, dpi: int | None) -> PreprocessReport:
         skew = estimate_skew(grey)
         if abs(skew) >= 0.1:
             grey = rotate(grey, skew)
-        grey = remove_rules(grey)
-    if not cv2.imwrite(str(dst), grey, _PNG_FAST):
+        grey = despeckle(remove_rules(grey), dpi=round((dpi or TARGET_DPI) * scale))
+    if not cv2.imwrite(str(dst), grey, _PNG_FAST if dst.suffix == ".png" else []):
         raise UnreadableImage(f"could not write {dst}")
     return PreprocessReport(
-        width=grey.shape[1], height=grey.shape[0], scale=scale, skew_deg=skew,
-        seal_detected=seal, blank=blank, denoised=denoised,
+        width=grey.shape[1],
+        height=grey.shape[0],
+        scale=scale,
+        skew_deg=skew,
+        seal_detected=seal,
+        blank=blank,
+        denoised=denoised,
     )

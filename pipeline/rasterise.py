@@ -23,7 +23,9 @@ def _open_image(path: Path, settings: Settings) -> Image.Image:
     megapixels = image.width * image.height / 1e6
     if megapixels > settings.max_megapixels:
         image.close()
-        raise ImageTooLarge(f"{path.name} is {megapixels:.0f} megapixels (limit {settings.max_megapixels:.0f})")
+        raise ImageTooLarge(
+            f"{path.name} is {megapixels:.0f} megapixels (limit {settings.max_megapixels:.0f})"
+        )
     return image
 
 
@@ -44,7 +46,9 @@ def image_dpi(image: Image.Image) -> int | None:
     return value if value > 1 else None
 
 
-def rasterise_page(doc: InputDocument, number: int, work_dir: Path, settings: Settings) -> tuple[Path, int | None]:
+def rasterise_page(
+    doc: InputDocument, number: int, work_dir: Path, settings: Settings
+) -> tuple[Path, int | None]:
     """Write page ``number`` (1-based) as PNG under ``work_dir``; return its path and resolution."""
     work_dir.mkdir(parents=True, exist_ok=True)
     if doc.media_type == "application/pdf":
@@ -62,7 +66,9 @@ def rasterise_page(doc: InputDocument, number: int, work_dir: Path, settings: Se
                 image.seek(number - 1)
             image.load()
         except (EOFError, OSError) as exc:
-            raise UnreadableImage(f"{doc.path.name}: page {number} cannot be decoded: {exc}", page=number) from exc
+            raise UnreadableImage(
+                f"{doc.path.name}: page {number} cannot be decoded: {exc}", page=number
+            ) from exc
         dpi = image_dpi(image)
         frame = image.convert("RGB") if image.mode not in ("RGB", "L") else image
         frame.save(out, format="PNG", compress_level=1)

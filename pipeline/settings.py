@@ -17,7 +17,9 @@ class Settings(BaseModel):
     lang: str = Field(default="vie", description="Tesseract language(s)")
     dpi: int = Field(default=300, ge=72, le=600, description="rasterising resolution for PDF pages")
     page_timeout_s: float = Field(default=180.0, gt=0, description="limit for one external-program call")
-    max_megapixels: float = Field(default=100.0, gt=0, description="larger images are refused before decoding")
+    max_megapixels: float = Field(
+        default=100.0, gt=0, description="larger images are refused before decoding"
+    )
     text_layer_min_letters: int = Field(
         default=200, ge=0, description="a PDF page whose text layer has this many letters is not OCR'd"
     )
@@ -29,5 +31,7 @@ class Settings(BaseModel):
     def output_hash(self, model_hashes: dict[str, str]) -> str:
         """Hash of everything that shapes the output (not ``workers``): the resume key uses it."""
         shaping = self.model_dump(exclude={"workers"})
-        blob = json.dumps({"settings": shaping, "models": model_hashes, "version": __version__}, sort_keys=True)
+        blob = json.dumps(
+            {"settings": shaping, "models": model_hashes, "version": __version__}, sort_keys=True
+        )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -36,6 +36,8 @@ def _retone_word(word: str) -> str:
         return word
     lower = [base.lower() for base, _ in letters]
     vowels = [i for i, c in enumerate(lower) if c in _VOWELS]
+    if not vowels:
+        return word  # OCR junk such as "ǹ": nothing to move
     start, end = vowels[0], vowels[-1]
     if vowels != list(range(start, end + 1)):
         return word  # not a single Vietnamese syllable

@@ -65,7 +65,9 @@ def require_tesseract(lang: str) -> None:
     langs = run(["tesseract", "--list-langs"], timeout=30).split()
     for code in lang.split("+"):
         if code not in langs:
-            raise LanguageDataMissing(f"Tesseract has no `{code}` language data (found: {', '.join(langs[1:])})")
+            raise LanguageDataMissing(
+                f"Tesseract has no `{code}` language data (found: {', '.join(langs[1:])})"
+            )
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,9 @@ def pdf_info(path: Path, *, timeout: float = 60) -> PdfInfo:
     return PdfInfo(pages=pages, encrypted=str(info.get("Encrypted", "no")).startswith("yes"))
 
 
-def rasterise_pdf_page(path: Path, page: int, *, dpi: int, out_dir: Path, timeout: float = DEFAULT_TIMEOUT_S) -> Path:
+def rasterise_pdf_page(
+    path: Path, page: int, *, dpi: int, out_dir: Path, timeout: float = DEFAULT_TIMEOUT_S
+) -> Path:
     """Render one page to PPM with pdftoppm: only that page is ever in memory.
 
     PPM, not PNG: pdftoppm's PNG encoder costs 15 s for an A4 page at 300 dpi, PPM 0.2 s.
@@ -133,21 +137,34 @@ def rasterise_pdf_page(path: Path, page: int, *, dpi: int, out_dir: Path, timeou
     _require("pdftoppm")
     try:
         paths = convert_from_path(
-            str(path), dpi=dpi, first_page=page, last_page=page, fmt="ppm", output_folder=str(out_dir),
-            output_file=f"p{page:05d}", paths_only=True, timeout=int(timeout), single_file=True,
+            str(path),
+            dpi=dpi,
+            first_page=page,
+            last_page=page,
+            fmt="ppm",
+            output_folder=str(out_dir),
+            output_file=f"p{page:05d}",
+            paths_only=True,
+            timeout=int(timeout),
+            single_file=True,
         )
     except PDFPopplerTimeoutError as exc:
-        raise ToolTimeout(f"pdftoppm did not render page {page} of {path.name} in {timeout:.0f} s", page=page) from exc
+        raise ToolTimeout(
+            f"pdftoppm did not render page {page} of {path.name} in {timeout:.0f} s", page=page
+        ) from exc
     except PDFPageCountError as exc:
         raise UnreadablePdf(f"{path.name}: {exc}", page=page) from exc
-    if not paths or not Path(paths[0]).exists() or Path(paths[0]).stat().st_size == 0:
+    written = [Path(str(p)) for p in paths]  # paths_only=True returns file names, not images
+    if not written or not written[0].exists() or written[0].stat().st_size == 0:
         raise UnreadablePdf(f"pdftoppm produced no image for page {page} of {path.name}", page=page)
-    return Path(paths[0])
+    return written[0]
 
 
 def pdf_page_text(path: Path, page: int, *, timeout: float = 60) -> str:
     """The text layer of one page (empty for scanned pages)."""
-    return run(["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"], timeout=timeout)
+    return run(
+        ["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"], timeout=timeout
+    )
 
 
 def run_bytes(args: list[str], data: bytes, *, timeout: float = 30) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipeline.extract.closing import find_recipients, find_signer
 from pipeline.extract.gazetteer import load_gazetteer
 from pipeline.extract.header import (
     find_date,
@@ -13,14 +14,24 @@ from pipeline.extract.header import (
     find_type_line,
     type_from_number,
 )
-from pipeline.extract.closing import find_recipients, find_signer
 from pipeline.extract.rules import load_rules
 from pipeline.extract.view import views
 from pipeline.models import Evidence, Fields, Page
 
 EXTRACTED = [
-    "document_type", "document_type_name", "number", "issued_date", "place", "province", "issuer.name",
-    "issuer.level", "issuer.parent", "title", "period", "signer", "recipients",
+    "document_type",
+    "document_type_name",
+    "number",
+    "issued_date",
+    "place",
+    "province",
+    "issuer.name",
+    "issuer.level",
+    "issuer.parent",
+    "title",
+    "period",
+    "signer",
+    "recipients",
 ]
 
 
@@ -78,8 +89,12 @@ def extract_fields(pages: list[Page]) -> tuple[Fields, dict[str, Evidence], list
         source = evidence.get("issuer.name") if found and found.unit else evidence.get("place")
         if source is not None:
             note = None
-            if province_unit.kind not in ("Tỉnh", "Thành phố") or province_unit.name != province_unit.province:
-                note = f"{province_unit.kind} {province_unit.name} belongs to {province_unit.province} (gazetteer)"
+            if (
+                province_unit.kind not in ("Tỉnh", "Thành phố")
+                or province_unit.name != province_unit.province
+            ):
+                unit = f"{province_unit.kind} {province_unit.name}"
+                note = f"{unit} belongs to {province_unit.province} (gazetteer)"
             evidence["province"] = source.model_copy(update={"note": note})
 
     title = find_title(first, type_line[1] if type_line else None, evidence.get("number"))

@@ -14,7 +14,9 @@ _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_]*$")
 
 def _looks_like_name(text: str) -> bool:
     words = text.split()
-    return 2 <= len(words) <= 5 and all(_NAME_WORD.match(w) and w[0].isupper() and not w.isupper() for w in words)
+    return 2 <= len(words) <= 5 and all(
+        _NAME_WORD.match(w) and w[0].isupper() and not w.isupper() for w in words
+    )
 
 
 def find_signer(page: PageView) -> tuple[Signer, dict[str, Evidence]] | None:
@@ -30,7 +32,9 @@ def find_signer(page: PageView) -> tuple[Signer, dict[str, Evidence]] | None:
         folded = page.folded[start:end]
         for match in _AUTHORITY.finditer(folded):
             authority = authorities[match.group(1).upper()]
-            evidence["signer.authority"] = page.evidence(start + match.start(), start + match.end(1) + 1, 0.85)
+            evidence["signer.authority"] = page.evidence(
+                start + match.start(), start + match.end(1) + 1, 0.85
+            )
         for candidate in titles:
             at = re.search(rf"(?<![a-z]){re.escape(candidate)}(?![a-z])", folded)
             if at and page.plain[start + at.start() : start + at.end()].isupper():

@@ -21,13 +21,15 @@ HEADER_CHARS = 1500  # the header sits in the first lines of page 1
 
 # "Số: 119/KH-UBND", "So 237/KH-MTTQ-BTT", "S6: 165 /KH-UBND", "Số: 05-CT/TW"
 _NUMBER = re.compile(
-    r"\bs[o0-9]\s*[:;.]?\s*(?P<num>\d{1,5})\s*(?P<sep>[/-])\s*(?P<sym>[a-z]{1,8}(?:\s*[-/&]\s*[a-z0-9]{1,10}){0,4})\b"
+    r"\bs[o0-9]\s*[:;.]?\s*(?P<num>\d{1,5})\s*(?P<sep>[/-]?)\s*"
+    r"(?P<sym>[a-z]{1,8}(?:\s*[-/&]\s*[a-z0-9]{1,10}){0,4})\b"
 )
 _DATE = re.compile(
     r"(?P<place>[^\W\d_][^\n,;:]{1,40}?)\s*,\s*\w{0,2}g[a-z]y\s+(?P<d>\d{1,2})\s+th[a-z]{1,2}ng\s+(?P<m>\d{1,2})\s+n[a-z]m\s+(?P<y>\d{4})"
 )
 _PERIOD = re.compile(r"giai\s+doan\s+(?P<a>(?:19|20)\d\d)\s*[-–]\s*(?P<b>(?:19|20)\d\d)")
 _UNTIL = re.compile(r"den\s+nam\s+(?P<b>(?:19|20)\d\d)")
+_YEAR = re.compile(r"\bnam\s+(?P<y>(?:19|20)\d\d)\b")
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,8 @@ def _is_label(page: PageView, at: int) -> bool:
         return False
     line_start = page.plain.rfind("\n", 0, at) + 1
     before = page.plain[line_start:at]
-    return not before.strip() or ":" in page.plain[at : at + 4] or "  " in before
+    # Nothing but OCR specks may precede the label on its line.
+    return len(before.strip()) <= 3 or ":" in page.plain[at : at + 4] or "  " in before
 
 
 def find_number(page: PageView) -> Found | None:
@@ -72,7 +75,11 @@ def find_number(page: PageView) -> Found | None:
             continue
         raw_symbol = page.plain[match.start("sym") : match.end("sym")]
         symbol = normalise_symbol(raw_symbol)
-        number = f"{match.group('num')}{match.group('sep')}{symbol}"
+        # OCR sometimes drops the slash ("172KH-UBND"); the symbol shape tells it was there.
+        separator = match.group("sep") or "/"
+        if separator == "/" and "/" in symbol or separator == "-" and "/" not in symbol:
+            continue
+        number = f"{match.group('num')}{separator}{symbol}"
         confidence = 0.95 if page.folded[match.start() : match.start() + 2] == "so" else 0.75
         return Found(number, page.evidence(match.start(), match.end(), confidence))
     return None
@@ -144,24 +151,32 @@ def _place_suffix(chunk: str) -> str:
 
 
 def find_period(page: PageView, title_span: tuple[int, int] | None) -> Found | None:
-    spans = [title_span] if title_span else []
-    spans.append((0, min(len(page.text), HEADER_CHARS * 2)))
-    for start, end in spans:
+    """The period the document covers: its title decides; the first page only when the title is silent."""
+    if title_span:
+        start, end = title_span
         match = _PERIOD.search(page.folded, start, end)
         if match and int(match.group("a")) < int(match.group("b")):
             period = Period(start=int(match.group("a")), end=int(match.group("b")))
             return Found(period, page.evidence(match.start(), match.end(), 0.9))
-    if title_span:
-        until = _UNTIL.search(page.folded, *title_span)
+        until = _UNTIL.search(page.folded, start, end)
         if until:
-            return Found(Period(start=None, end=int(until.group("b"))), page.evidence(until.start(), until.end(), 0.8))
+            found = Period(start=None, end=int(until.group("b")))
+            return Found(found, page.evidence(until.start(), until.end(), 0.8))
+        year = _YEAR.search(page.folded, start, end)
+        if year:
+            found = Period(start=int(year.group("y")), end=int(year.group("y")))
+            return Found(found, page.evidence(year.start(), year.end(), 0.75))
+    match = _PERIOD.search(page.folded, 0, min(len(page.text), HEADER_CHARS * 2))
+    if match and int(match.group("a")) < int(match.group("b")):
+        period = Period(start=int(match.group("a")), end=int(match.group("b")))
+        return Found(period, page.evidence(match.start(), match.end(), 0.7))
     return None
 
 
 def find_title(page: PageView, type_line: Evidence | None, number: Evidence | None) -> Found | None:
     """The trích yếu: lines after the type name (or the "V/v" line of a công văn)."""
     stops = tuple(_rules()["title_stop_folded"])
-    vv = re.search(r"\bv/v\b\s*[:.]?\s*", page.folded[:HEADER_CHARS * 2])
+    vv = re.search(r"\bv/v\b\s*[:.]?\s*", page.folded[: HEADER_CHARS * 2])
     if type_line is not None:
         cursor = type_line.end
     elif vv is not None:
@@ -178,7 +193,9 @@ def find_title(page: PageView, type_line: Evidence | None, number: Evidence | No
             if collected:
                 break
             continue
-        if (collected and line.startswith(stops)) or len(collected) >= 4:
+        if collected and (line.startswith(stops) or _mostly_capitals(page.plain[start:end])):
+            break  # the body starts, or an authority line such as "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …"
+        if len(collected) >= 4:
             break
         collected.append((start, end))
     if not collected:
@@ -204,7 +221,7 @@ def _canonical_case(folded_name: str, original: str) -> str:
 
 
 def _locality_case(text: str) -> str:
-    """"TỈNH HÀ NAM" -> "tỉnh Hà Nam"; abbreviations stay in capitals."""
+    """ "TỈNH HÀ NAM" -> "tỉnh Hà Nam"; abbreviations stay in capitals."""
     rules = _rules()
     abbreviations = set(rules["abbreviations"])
     localities = {loc["folded"]: loc["canonical"] for loc in rules["locality_types"]}
@@ -233,7 +250,7 @@ def _title_word(word: str) -> str:
 
 
 def _with_unit_name(name: str, unit: Unit | None) -> str:
-    """Spell the locality as the gazetteer does (restores diacritics lost by OCR: "Lang Son" -> "Lạng Sơn")."""
+    """Spell the locality as the gazetteer does ("Lang Son" from OCR becomes "Lạng Sơn")."""
     if unit is None:
         return name
     match = re.search(r"\b(tỉnh|huyện|thành phố|thị xã|quận)\s+(.+)$", name)
@@ -282,7 +299,10 @@ def _motto_start(folded_line: str) -> int | None:
         if len(folded_line) < 8:
             continue
         found = fuzz.partial_ratio_alignment(phrase, folded_line, score_cutoff=75)
-        if found is not None and found.dest_end - found.dest_start >= min(len(phrase), len(folded_line)) * 0.6:
+        if (
+            found is not None
+            and found.dest_end - found.dest_start >= min(len(phrase), len(folded_line)) * 0.6
+        ):
             best = found.dest_start if best is None else min(best, found.dest_start)
     return best
 
@@ -345,21 +365,40 @@ def find_issuer_in_header(page: PageView, stop: int) -> IssuerFound | None:
     elif parent and unit is None:
         unit = _locality_unit(_fold(parent), parent)
     level = _level_of(_fold(name), unit) or (_level_of(_fold(parent), unit) if parent else None)
-    evidence = page.evidence(blocks[0][0], blocks[-1][1], 0.85)
+    note = None
+    if parent is None and unit is not None and level == "district" and _fold(name).startswith("uy ban nhan dan"):
+        # A district people's committee answers to its province's committee (Luật Tổ chức CQĐP).
+        province = load_gazetteer().province(unit.province)
+        kind = province.kind.lower() if province else "tỉnh"
+        parent = f"Ủy ban nhân dân {kind} {unit.province}"
+        note = f"parent inferred: {unit.kind} {unit.name} belongs to {unit.province} (gazetteer)"
+    evidence = page.evidence(blocks[0][0], blocks[-1][1], 0.85, note=note)
     return IssuerFound(Issuer(name=name, level=level, parent=parent), evidence, unit)  # type: ignore[arg-type]
 
 
+def _spaced(folded_phrase: str) -> str:
+    """A rule phrase as a regex that tolerates line breaks and double spaces between its words."""
+    return r"\s+".join(re.escape(word) for word in folded_phrase.split())
+
+
 def find_issuer_in_body(page: PageView, place_unit: Unit | None) -> IssuerFound | None:
-    """"Ủy ban nhân dân tỉnh ban hành Kế hoạch…": the issuer names itself in the opening paragraph."""
+    """ "Ủy ban nhân dân tỉnh ban hành Kế hoạch…": the issuer names itself in the opening paragraph."""
     rules = _rules()
-    heads = "|".join(re.escape(h["folded"]) for h in sorted(rules["body_heads"], key=lambda h: -len(h["folded"])))
-    locality = "|".join(re.escape(loc["folded"]) for loc in rules["locality_types"])
-    verbs = "|".join(re.escape(v) for v in rules["issuing_verbs_folded"])
-    pattern = re.compile(rf"\b(?P<name>(?:{heads})(?:\s+(?:{heads}))*)(?:\s+(?P<loc>{locality}))?\s+(?:{verbs})\s+(?:ke hoach|quyet dinh|chi thi|van ban)")
+    heads = "|".join(
+        re.escape(h["folded"]) for h in sorted(rules["body_heads"], key=lambda h: -len(h["folded"]))
+    )
+    locality = "|".join(_spaced(loc["folded"]) for loc in rules["locality_types"])
+    verbs = "|".join(_spaced(v) for v in rules["issuing_verbs_folded"])
+    pattern = re.compile(
+        rf"\b(?P<name>(?:{heads})(?:\s+(?:{heads}))*)(?:\s+(?P<loc>{locality}))?"
+        rf"\s+(?:{verbs})\s+(?:ke\s+hoach|quyet\s+dinh|chi\s+thi|van\s+ban)"
+    )
     match = None
     for candidate in pattern.finditer(page.folded, 0, min(len(page.folded), 6000)):
-        # "... của Thủ tướng Chính phủ ban hành Kế hoạch" names the issuer of a cited document.
-        if not page.folded[max(0, candidate.start() - 6) : candidate.start()].strip().endswith("cua"):
+        # The issuer opens its own clause ("…, Ủy ban nhân dân tỉnh ban hành"); "… của Thủ tướng Chính phủ
+        # ban hành Kế hoạch" names the issuer of a cited document instead.
+        before = page.folded[max(0, candidate.start() - 40) : candidate.start()].rstrip()
+        if not before or before[-1] in ",;.:)" or before.endswith("\n"):
             match = candidate
             break
     if not match:
@@ -370,7 +409,13 @@ def find_issuer_in_body(page: PageView, place_unit: Unit | None) -> IssuerFound 
     note = "issuer named in the body; no header block"
     loc = match.group("loc")
     if loc and place_unit is not None:
-        expected = {"tinh": "Tỉnh", "huyen": "Huyện", "quan": "Quận", "thi xa": "Thị xã", "thanh pho": "Thành phố"}
+        expected = {
+            "tinh": "Tỉnh",
+            "huyen": "Huyện",
+            "quan": "Quận",
+            "thi xa": "Thị xã",
+            "thanh pho": "Thành phố",
+        }
         if place_unit.kind == expected.get(loc) or (loc == "tinh" and place_unit.kind == "Thành phố"):
             name = f"{name} {place_unit.name}"
             unit = place_unit

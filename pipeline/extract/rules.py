@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from pipeline.artefacts import MODELS_DIR
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_rules(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((MODELS_DIR / "rules" / f"{name}.json").read_text(encoding="utf-8"))
     return data

@@ -60,8 +60,13 @@ class PageView:
         while end > start and self.text[end - 1].isspace():
             end -= 1
         return Evidence(
-            page=self.number, start=start, end=end, quote=self.text[start:end],
-            confidence=round(confidence, 2), needs_review=confidence < 0.6, note=note,
+            page=self.number,
+            start=start,
+            end=end,
+            quote=self.text[start:end],
+            confidence=round(confidence, 2),
+            needs_review=confidence < 0.6,
+            note=note,
         )
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks behind ``planscan bench …``: numbers for notes, never assertions in tests."""
