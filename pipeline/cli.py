@@ -54,6 +54,21 @@ def _add_schema(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", type=Path, default=None)
 
 
+def _add_models(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("models", help="list the model artefacts and verify their sha256 against the manifest")
+    p.add_argument("--refresh", action="store_true", help="rewrite models/manifest.json from the files")
+
+
+def _add_bench(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="benchmarks: numbers for notes, not pass/fail tests")
+    which = p.add_subparsers(dest="bench", required=True)
+    scans = which.add_parser(
+        "scans", help="OCR error rates, header accuracy and speed on generated corpus scans"
+    )
+    scans.add_argument("--dpi", type=int, default=200)
+    scans.add_argument("--seed", type=int, default=7)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planscan", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -61,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_extract(sub)
     _add_synth(sub)
     _add_schema(sub)
+    _add_models(sub)
+    _add_bench(sub)
     return parser
 
 
@@ -160,7 +177,34 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"ingest": cmd_ingest, "extract": cmd_extract, "synth": cmd_synth, "schema": cmd_schema}
+def cmd_models(args: argparse.Namespace) -> int:
+    from pipeline.artefacts import DESCRIBED, load_manifest, refresh_manifest, verify_manifest
+
+    if args.refresh:
+        refresh_manifest(DESCRIBED)
+    bad = set(verify_manifest())
+    for artefact in load_manifest():
+        state = "CHANGED" if artefact.name in bad else "ok"
+        size = f"{artefact.size_bytes:>10,} B"
+        print(f"{artefact.name:24} {artefact.sha256[:12]}  {size}  {state}  {artefact.path}")
+    return EXIT_OK if not bad else EXIT_WITH_FAILURES
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pipeline.bench import corpus_scans
+
+    print(corpus_scans.report(corpus_scans.run(dpi=args.dpi, seed=args.seed)))
+    return EXIT_OK
+
+
+COMMANDS = {
+    "ingest": cmd_ingest,
+    "extract": cmd_extract,
+    "synth": cmd_synth,
+    "schema": cmd_schema,
+    "models": cmd_models,
+    "bench": cmd_bench,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,9 +17,9 @@ TARGET_DPI = 300
 MIN_DPI = 200  # below this, Tesseract misses diacritics; upscale first
 SEAL_MIN_SHARE = 0.0015  # share of strongly red pixels that signals a seal (or red signature)
 BLANK_MAX_INK = 0.0008  # share of dark pixels under which a page is treated as blank
-NOISE_MEDIAN_LEVEL = 6.0
+NOISE_MEDIAN_LEVEL = 6.0  # mean |grey - median3(grey)| above which the page is median-filtered
 SPECK_MAX_AREA = 40  # pixels at 300 dpi: a speck or a dot; tone marks are this small too but never alone
-SPECK_ISOLATION_PX = 14  # a small blob this far from any letter is noise  # mean |grey - median3(grey)| above which the page is median-filtered
+SPECK_ISOLATION_PX = 14  # a small blob this far from any letter is noise
 _PNG_FAST = [cv2.IMWRITE_PNG_COMPRESSION, 1]  # used when the target is .png; .pgm needs no encoding
 
 

@@ -33,7 +33,9 @@ def has_tesseract_vie() -> bool:
     return "vie" in langs.split()
 
 
-needs_ocr = pytest.mark.skipif(not has_tesseract_vie(), reason="tesseract with the `vie` language is not installed")
+needs_ocr = pytest.mark.skipif(
+    not has_tesseract_vie(), reason="tesseract with the `vie` language is not installed"
+)
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,11 @@ def _example() -> DocumentResult:
         status="ok",
         source=Source(path="/x.pdf", sha256="0" * 64, media_type="application/pdf", pages=1, size_bytes=10),
         provenance=Provenance(
-            planscan_version="0", tesseract_version="5", config_hash="abc",
-            started_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC), duration_s=0.1,
+            planscan_version="0",
+            tesseract_version="5",
+            config_hash="abc",
+            started_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+            duration_s=0.1,
         ),
         pages=[page],
         fields=Fields(number="1/KH-UBND", issued_date=dt.date(2022, 9, 7)),
@@ -30,12 +33,35 @@ def test_committed_schema_matches_the_models() -> None:
 
 def test_contract_field_names_are_present() -> None:
     props = schema_dict()["properties"]
-    for name in ("schema_version", "doc_id", "status", "errors", "source", "provenance", "pages", "fields", "evidence"):
+    for name in (
+        "schema_version",
+        "doc_id",
+        "status",
+        "errors",
+        "source",
+        "provenance",
+        "pages",
+        "fields",
+        "evidence",
+    ):
         assert name in props
     fields = schema_dict()["$defs"]["Fields"]["properties"]
     for name in (
-        "document_type", "document_type_name", "number", "issued_date", "place", "province", "issuer", "title",
-        "period", "legal_bases", "targets", "deadlines", "responsible_bodies", "signer", "recipients",
+        "document_type",
+        "document_type_name",
+        "number",
+        "issued_date",
+        "place",
+        "province",
+        "issuer",
+        "title",
+        "period",
+        "legal_bases",
+        "targets",
+        "deadlines",
+        "responsible_bodies",
+        "signer",
+        "recipients",
     ):
         assert name in fields
 

@@ -47,12 +47,15 @@ def score_document(markup_path: Path, truth_path: Path, work: Path, *, dpi: int,
     fields = result.fields.model_dump(mode="json")
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     correct = {f: _get(fields, f) == _get(truth, f) for f in HEADER_FIELDS}
-    # A title is long free text: a near match (a character or two misread) counts, as in docling's golden files.
+    # A title is long free text: a near match (a character or two misread) counts.
     title, expected = fields.get("title") or "", truth.get("title") or ""
     correct["title"] = bool(expected) and cer(expected, title) <= TITLE_TOLERANCE
     return ScanScore(
-        name=markup_path.stem, pages=len(result.pages), seconds=round(seconds, 2),
-        cer=round(cer(reference, hypothesis), 4), wer=round(wer(reference, hypothesis), 4),
+        name=markup_path.stem,
+        pages=len(result.pages),
+        seconds=round(seconds, 2),
+        cer=round(cer(reference, hypothesis), 4),
+        wer=round(wer(reference, hypothesis), 4),
         header_correct=correct,
     )
 

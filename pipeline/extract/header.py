@@ -77,7 +77,7 @@ def find_number(page: PageView) -> Found | None:
         symbol = normalise_symbol(raw_symbol)
         # OCR sometimes drops the slash ("172KH-UBND"); the symbol shape tells it was there.
         separator = match.group("sep") or "/"
-        if separator == "/" and "/" in symbol or separator == "-" and "/" not in symbol:
+        if (separator == "/" and "/" in symbol) or (separator == "-" and "/" not in symbol):
             continue
         number = f"{match.group('num')}{separator}{symbol}"
         confidence = 0.95 if page.folded[match.start() : match.start() + 2] == "so" else 0.75
@@ -366,7 +366,12 @@ def find_issuer_in_header(page: PageView, stop: int) -> IssuerFound | None:
         unit = _locality_unit(_fold(parent), parent)
     level = _level_of(_fold(name), unit) or (_level_of(_fold(parent), unit) if parent else None)
     note = None
-    if parent is None and unit is not None and level == "district" and _fold(name).startswith("uy ban nhan dan"):
+    if (
+        parent is None
+        and unit is not None
+        and level == "district"
+        and _fold(name).startswith("uy ban nhan dan")
+    ):
         # A district people's committee answers to its province's committee (Luật Tổ chức CQĐP).
         province = load_gazetteer().province(unit.province)
         kind = province.kind.lower() if province else "tỉnh"
