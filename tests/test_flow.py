@@ -23,7 +23,8 @@ def _inputs(root: Path) -> dict[str, Path]:
     scan = scans / "plan.pdf"
     synth.pdf_path.rename(scan)
     text = root / "batch" / "legacy.txt"
-    text.write_text("ỦY BAN NHÂN DÂN\nTỈNH BẮC KẠN\nSố: 12/KH-UBND\nBắc Kạn, ngày 5 tháng 3 năm 2023\n", "utf-8")
+    header = ["ỦY BAN NHÂN DÂN", "TỈNH BẮC KẠN", "Số: 12/KH-UBND", "Bắc Kạn, ngày 5 tháng 3 năm 2023"]
+    text.write_text("\n".join(header) + "\n", "utf-8")
     empty = root / "batch" / "empty.pdf"
     empty.write_bytes(b"")
     fake = root / "batch" / "fake.pdf"
