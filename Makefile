@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils fonts-liberation2 fonts-dejavu-core
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-liberation2 fonts-dejavu-core
 DEMO_SCANS := outputs/scans
 
 .PHONY: setup system-deps demo test lint clean
@@ -30,7 +30,7 @@ $(BIN)/planscan: pyproject.toml constraints.txt
 setup: system-deps $(BIN)/planscan
 
 demo: setup
-	$(BIN)/planscan synth corpus/documents/*.txt -o $(DEMO_SCANS) --dpi 200
+	$(BIN)/planscan synth corpus/documents/*.txt -o $(DEMO_SCANS) --truth-dir outputs/truth --dpi 200
 	$(BIN)/planscan ingest $(DEMO_SCANS) -o outputs
 
 lint: setup

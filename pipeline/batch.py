@@ -19,7 +19,7 @@ from pipeline.artefacts import model_hashes
 from pipeline.document import PageOutcome, assemble, failed_document, text_file_pages
 from pipeline.errors import PlanscanError
 from pipeline.load import InputDocument, discover
-from pipeline.models import DocumentResult
+from pipeline.models import DocumentResult, ErrorRecord
 from pipeline.rasterise import count_pages
 from pipeline.settings import Settings
 from pipeline.store import read_result, result_path, write_result
@@ -57,9 +57,8 @@ def plan_batch(inputs: list[Path], out_dir: Path, settings: Settings) -> BatchPl
     found, rejected = discover(inputs)
     plan = BatchPlan(todo=[], written=[], skipped=[])
     for item in rejected:
-        exc = PlanscanError(item.reason)
-        exc.code = item.code  # type: ignore[misc]
-        plan.written.append(str(write_result(failed_document(item.path, exc, settings), out_dir)))
+        record = ErrorRecord(stage="load", code=item.code, message=item.reason, remedy=item.remedy)
+        plan.written.append(str(write_result(failed_document(item.path, record, settings), out_dir)))
     for doc in found:
         if is_done(doc, out_dir, config_hash):
             plan.skipped.append(str(result_path(out_dir, doc.doc_id)))

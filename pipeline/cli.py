@@ -47,6 +47,12 @@ def _add_synth(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--formats", default="pdf", help="comma-separated: pdf,png,tiff")
     p.add_argument("--clean", action="store_true", help="no degradation (no skew, noise, blur or seal)")
+    p.add_argument(
+        "--truth-dir",
+        type=Path,
+        default=None,
+        help="put the <name>.truth.json files here (default: with the scans)",
+    )
 
 
 def _add_schema(sub: argparse._SubParsersAction) -> None:
@@ -160,10 +166,14 @@ def cmd_synth(args: argparse.Namespace) -> int:
     )
     for i, path in enumerate(args.inputs):
         markup = path.read_text(encoding="utf-8")
-        result = synthesise(
-            markup, args.output / path.stem, dpi=args.dpi, seed=args.seed + i, config=config, formats=formats
-        )
-        print(f"{path.name}: {len(result.pages)} pages -> {args.output / path.stem}.*", file=sys.stderr)
+        stem = args.output / path.stem
+        result = synthesise(markup, stem, dpi=args.dpi, seed=args.seed + i, config=config, formats=formats)
+        if args.truth_dir:
+            # Keeps the scan folder ingestible as it is: only documents in it, no sidecar files.
+            args.truth_dir.mkdir(parents=True, exist_ok=True)
+            truth = stem.with_name(f"{path.stem}.truth.json")
+            truth.replace(args.truth_dir / truth.name)
+        print(f"{path.name}: {len(result.pages)} pages -> {stem}.*", file=sys.stderr)
     return EXIT_OK
 
 

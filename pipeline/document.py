@@ -18,7 +18,7 @@ from pipeline.artefacts import model_hashes
 from pipeline.errors import BlankPage, PlanscanError
 from pipeline.extract import extract_fields
 from pipeline.legacy_text import decode_legacy_text, vietnamese_letter_share
-from pipeline.load import InputDocument, identify
+from pipeline.load import InputDocument, identify, sha256_file
 from pipeline.models import DocumentResult, ErrorRecord, Page, Provenance, Source
 from pipeline.ocr import ocr_page
 from pipeline.preprocess import preprocess
@@ -171,19 +171,18 @@ def _tesseract_version_or_none() -> str | None:
 
 
 def failed_document(
-    path: Path, exc: PlanscanError, settings: Settings, doc: InputDocument | None = None
+    path: Path, error: PlanscanError | ErrorRecord, settings: Settings, doc: InputDocument | None = None
 ) -> DocumentResult:
     """A document that could not be opened at all still gets a result, so nothing is dropped."""
     started = dt.datetime.now(dt.UTC)
     if doc is None:
-        from pipeline.load import sha256_file
-
         sha = sha256_file(path) if path.is_file() else "0" * 64
         size = path.stat().st_size if path.is_file() else 0
         doc = InputDocument(
             path=path.resolve(), sha256=sha, size_bytes=size, media_type="application/octet-stream"
         )
-    return assemble(doc, [], [_error("load", exc)], started_at=started, settings=settings)
+    record = error if isinstance(error, ErrorRecord) else _error("load", error)
+    return assemble(doc, [], [record], started_at=started, settings=settings)
 
 
 def process_document(

@@ -34,6 +34,7 @@ class Rejected(BaseModel):
     path: Path
     code: str
     reason: str
+    remedy: str | None = None
 
 
 def sha256_file(path: Path) -> str:
@@ -88,7 +89,10 @@ def discover(paths: Iterable[Path]) -> tuple[list[InputDocument], list[Rejected]
     seen: set[Path] = set()
     for root in paths:
         if not root.exists():
-            rejected.append(Rejected(path=root, code=UnsupportedInput.code, reason=f"{root} does not exist"))
+            missing = UnsupportedInput(f"{root} does not exist", remedy="Check the path.")
+            rejected.append(
+                Rejected(path=root, code=missing.code, reason=missing.message, remedy=missing.remedy)
+            )
             continue
         for path in _walk(root):
             if path.resolve() in seen:
@@ -97,5 +101,5 @@ def discover(paths: Iterable[Path]) -> tuple[list[InputDocument], list[Rejected]
             try:
                 found.append(identify(path))
             except PlanscanError as exc:
-                rejected.append(Rejected(path=path, code=exc.code, reason=str(exc)))
+                rejected.append(Rejected(path=path, code=exc.code, reason=exc.message, remedy=exc.remedy))
     return found, rejected
