@@ -1,0 +1,99 @@
+"""Restore Vietnamese diacritics and repair legacy OCR text, keeping lines, tokens and punctuation.
+
+Only word spellings change: whitespace, punctuation, numbers, abbreviations and document symbols come
+out as they went in (symbols get their đ back: QD -> QĐ, LDTBXH -> LĐTBXH).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+from pipeline.extract.rules import load_rules
+from pipeline.restore.model import Restorer, load_restorer
+from pipeline.restore.syllables import apply_case, canonical, case_pattern, has_syllable_shape, key
+from pipeline.restore.tokens import Piece, join, split
+
+_SENTENCE_END = re.compile(r"[.;:!?]|\n\s*\n")
+
+
+class RestoreResult(BaseModel):
+    text: str
+    mode: str  # "restored" or "unchanged"
+    valid_share: float  # share of words that were valid syllables before restoration
+    words: int
+    changed: int
+
+
+@lru_cache(maxsize=1)
+def default_restorer() -> Restorer:
+    return load_restorer()
+
+
+def _is_protected(token: str, restorer: Restorer) -> bool:
+    """Abbreviations and names that are not Vietnamese syllables (MTTQ, UBND, NTM, KBang) stay as written."""
+    if token.isupper() and len(token) >= 2 and not has_syllable_shape(token) and not any(c.isdigit() for c in token):
+        return restorer.normal_key(token) not in restorer.lexicon
+    return False
+
+
+def _fix_symbol(symbol: str) -> str:
+    fixes: dict[str, str] = load_rules("header")["symbol_spelling_fixes"]
+    return re.sub(r"[A-Za-z]+", lambda m: fixes.get(m.group(0), m.group(0)), symbol)
+
+
+def valid_share(pieces: list[Piece], restorer: Restorer) -> float:
+    words = [p.text for p in pieces if p.kind == "word" and not _is_protected(p.text, restorer)]
+    if not words:
+        return 1.0
+    return sum(restorer.is_valid(w) for w in words) / len(words)
+
+
+def restore_text(text: str, restorer: Restorer | None = None, *, force: bool = False) -> RestoreResult:
+    """Restore a garbled or de-accented text; text that already reads as Vietnamese is returned as is."""
+    restorer = restorer or default_restorer()
+    pieces = split(text)
+    share = valid_share(pieces, restorer)
+    words = [p for p in pieces if p.kind == "word"]
+    if not force and share >= restorer.params.garbled_below:
+        return RestoreResult(text=text, mode="unchanged", valid_share=round(share, 4), words=len(words), changed=0)
+    changed = 0
+    segment: list[tuple[int, str | tuple[str, ...]]] = []
+
+    def flush() -> None:
+        nonlocal changed
+        if not segment:
+            return
+        best = restorer.decode([item for _, item in segment])
+        for (index, item), syllable in zip(segment, best, strict=True):
+            if isinstance(item, tuple):
+                original = pieces[index].text
+                respelled = apply_case(syllable, case_pattern(original))
+                if respelled != original:
+                    pieces[index] = Piece(respelled, "word")
+                    changed += 1
+        segment.clear()
+
+    for index, piece in enumerate(pieces):
+        if piece.kind == "word":
+            if _is_protected(piece.text, restorer):
+                segment.append((index, piece.text.lower()))
+            else:
+                segment.append((index, (piece.text,)))
+        elif piece.kind == "number":
+            segment.append((index, "<num>"))
+        elif piece.kind == "symbol":
+            fixed = _fix_symbol(piece.text)
+            if fixed != piece.text:
+                pieces[index] = Piece(fixed, "symbol")
+                changed += 1
+            segment.append((index, "<sym>"))
+        elif _SENTENCE_END.search(piece.text):
+            flush()
+    flush()
+    return RestoreResult(text=join(pieces), mode="restored", valid_share=round(share, 4), words=len(words), changed=changed)
+
+
+__all__ = ["RestoreResult", "Restorer", "canonical", "default_restorer", "key", "restore_text"]

@@ -1,0 +1,176 @@
+"""The restorer: a noisy-channel model decoded with a beam over a syllable trigram language model.
+
+For each word the channel proposes spellings: learned OCR confusions ("ctia" -> "của", "s6" -> "số"),
+every accented form of the same base letters ("nguoi" -> "người", "ngươi"), and near keys within two
+edits. Residual diacritics in the input are evidence: a form that disagrees with them pays a penalty.
+The language model then picks the most likely sequence.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.artefacts import MODELS_DIR
+from pipeline.restore.lm import BOS, NgramLM
+from pipeline.restore.syllables import canonical, key
+
+RESTORER_DIR = MODELS_DIR / "restorer"
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_SHAPES = {"\u0302", "\u0306", "\u031b"}
+
+
+class Params(BaseModel):
+    """Decoder weights, tuned on held-out synthetic data (never on the user's documents)."""
+
+    mark_penalty: float = 1.2  # per disagreeing tone or shape mark, when the input has marks at all
+    edit_penalty: float = 3.5  # per edit between base-letter keys
+    table_weight: float = 1.0  # weight of learned OCR confusions
+    table_floor: int = 2  # a learned confusion must have been seen this often
+    max_candidates: int = 10
+    beam: int = 8
+    lm_weight: float = 1.0
+    garbled_below: float = 0.9  # share of valid syllables under which a text is treated as garbled
+
+
+def _marks(syllable: str) -> tuple[str, frozenset[tuple[str, str]]]:
+    tone = ""
+    shapes: set[tuple[str, str]] = set()
+    base = ""
+    for ch in unicodedata.normalize("NFD", syllable):
+        if ch in _TONES:
+            tone = ch
+        elif ch in _SHAPES:
+            shapes.add((base, ch))
+        else:
+            base = ch
+    if "đ" in syllable:
+        shapes.add(("d", "stroke"))
+    return tone, frozenset(shapes)
+
+
+def mark_disagreement(observed: str, candidate: str) -> int:
+    o_tone, o_shapes = _marks(observed)
+    c_tone, c_shapes = _marks(candidate)
+    return int(o_tone != c_tone) + int(o_shapes != c_shapes)
+
+
+def has_marks(token: str) -> bool:
+    return token != key(token) or any(ch in "đĐ" for ch in token)
+
+
+@dataclass
+class Restorer:
+    lexicon: dict[str, list[str]]  # key -> canonical syllables
+    lm: NgramLM
+    confusions: dict[str, dict[str, int]]  # observed (lower) -> truth syllable -> count
+    char_map: dict[str, str]  # learned: OCR character -> letter in the key ("6" -> "o")
+    params: Params = field(default_factory=Params)
+    _deletes: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.syllables = {s for forms in self.lexicon.values() for s in forms}
+        for k in self.lexicon:
+            for variant in _deletions(k, 2):
+                self._deletes.setdefault(variant, []).append(k)
+        self.candidates = lru_cache(maxsize=200_000)(self._candidates)
+
+    def is_valid(self, token: str) -> bool:
+        return canonical(token) in self.syllables
+
+    def normal_key(self, token: str) -> str:
+        mapped = "".join(self.char_map.get(ch, ch) for ch in key(token))
+        return "".join(ch for ch in mapped if "a" <= ch <= "z")
+
+    def near_keys(self, k: str) -> list[tuple[str, int]]:
+        found: dict[str, int] = {}
+        for variant in {k, *_deletions(k, 2)}:
+            for target in self._deletes.get(variant, ()):
+                if target not in found:
+                    distance = Levenshtein.distance(k, target)
+                    if distance <= 2:
+                        found[target] = distance
+        return sorted(found.items(), key=lambda item: item[1])
+
+    def _candidates(self, observed: str) -> tuple[tuple[str, float], ...]:
+        """(syllable, channel log-score) for one observed word, best first."""
+        p = self.params
+        obs = canonical(observed)
+        scores: dict[str, float] = {}
+
+        def offer(syllable: str, score: float) -> None:
+            if score > scores.get(syllable, -math.inf):
+                scores[syllable] = score
+
+        seen = self.confusions.get(obs)
+        if seen:
+            total = sum(seen.values())
+            for truth, count in seen.items():
+                if count >= p.table_floor:
+                    offer(truth, p.table_weight * math.log(count / total))
+        marked = has_marks(obs)
+        k = self.normal_key(obs)
+        mapped_cost = 0.0 if k == key(obs) else 0.5 * p.edit_penalty
+        for syllable in self.lexicon.get(k, ()):
+            penalty = mark_disagreement(obs, syllable) * p.mark_penalty if marked else 0.0
+            offer(syllable, -penalty - mapped_cost)
+        if len(scores) < 3 and k:
+            for near, distance in self.near_keys(k):
+                for syllable in self.lexicon[near]:
+                    offer(syllable, -p.edit_penalty * distance - mapped_cost - 0.5 * p.mark_penalty)
+        ranked = sorted(scores.items(), key=lambda item: item[1] + 0.3 * self.lm.unigram_logp(item[0]), reverse=True)
+        return tuple(ranked[: p.max_candidates])
+
+    def decode(self, words: list[str | tuple[str, ...]]) -> list[str]:
+        """Best syllable per position; a ``str`` item is fixed context (a number, an abbreviation)."""
+        p = self.params
+        # beam entries: (score, u, v, history)
+        beam: list[tuple[float, str, str, tuple[str, ...]]] = [(0.0, BOS, BOS, ())]
+        lm = self.lm
+        for item in words:
+            options: tuple[tuple[str, float], ...]
+            options = ((item, 0.0),) if isinstance(item, str) else self.candidates(item[0])
+            if not options:
+                options = ((canonical(item[0]) if isinstance(item, tuple) else item, 0.0),)
+            grown: dict[tuple[str, str], tuple[float, str, str, tuple[str, ...]]] = {}
+            for score, u, v, history in beam:
+                for syllable, channel in options:
+                    total = score + channel + p.lm_weight * lm.logp(u, v, syllable)
+                    state = (v, syllable)
+                    best = grown.get(state)
+                    if best is None or total > best[0]:
+                        grown[state] = (total, v, syllable, (*history, syllable))
+            beam = sorted(grown.values(), key=lambda entry: entry[0], reverse=True)[: p.beam]
+        return list(beam[0][3]) if beam else []
+
+
+def _deletions(word: str, depth: int) -> set[str]:
+    out: set[str] = set()
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+def load_restorer(directory: Path = RESTORER_DIR) -> Restorer:
+    with gzip.open(directory / "lm.json.gz", "rt", encoding="utf-8") as handle:
+        lm_data = json.load(handle)
+    lexicon = json.loads((directory / "lexicon.json").read_text(encoding="utf-8"))
+    channel = json.loads((directory / "channel.json").read_text(encoding="utf-8"))
+    params = Params(**json.loads((directory / "params.json").read_text(encoding="utf-8")))
+    return Restorer(
+        lexicon=lexicon,
+        lm=NgramLM(lm_data["unigrams"], lm_data["bigrams"], lm_data["trigrams"]),
+        confusions=channel["confusions"],
+        char_map=channel["char_map"],
+        params=params,
+    )
