@@ -61,6 +61,16 @@ DESCRIBED: dict[str, tuple[str, str]] = {
         "rules/header.json",
         "written by hand from Nghị định 30/2020/NĐ-CP (Điều 8, Phụ lục III); reviewed as data",
     ),
+    "restorer-lexicon": (
+        "restorer/lexicon.json",
+        "planscan train restorer: hunspell-vi + Tesseract vie + pyvi + corpus",
+    ),
+    "restorer-lm": (
+        "restorer/lm.json.gz",
+        "planscan train restorer: syllable trigram counts over corpus/ text",
+    ),
+    "restorer-channel": ("restorer/channel.json", "planscan train restorer: eng-OCR of rendered corpus text"),
+    "restorer-params": ("restorer/params.json", "decoder weights tuned on the held-out corpus files"),
     "encoding-tcvn3": (
         "encodings/tcvn3.json",
         "pipeline.legacy_text.build_tcvn3_table(): glibc iconv TCVN5712-1, bytes 0x80-0xFF",

@@ -66,7 +66,8 @@ def plan_batch(inputs: list[Path], out_dir: Path, settings: Settings) -> BatchPl
         started = dt.datetime.now(dt.UTC)
         try:
             if doc.media_type == "text/plain":
-                result = assemble(doc, text_file_pages(doc), [], started_at=started, settings=settings)
+                pages, errors = text_file_pages(doc)
+                result = assemble(doc, pages, errors, started_at=started, settings=settings)
                 plan.written.append(str(write_result(result, out_dir)))
                 continue
             plan.todo.append((doc, count_pages(doc, settings)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 import time
@@ -73,6 +74,24 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     )
     scans.add_argument("--dpi", type=int, default=200)
     scans.add_argument("--seed", type=int, default=7)
+    restore = which.add_parser(
+        "restore", help="diacritic restoration: WER/CER vs raw input and pyvi on the seeds"
+    )
+    restore.add_argument("--workers", type=int, default=None)
+
+
+def _add_restore(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("restore", help="restore diacritics in garbled or de-accented Vietnamese text")
+    p.add_argument("file", nargs="?", default="-", help="text file, or - for standard input")
+    p.add_argument("--force", action="store_true", help="restore even text that already reads as Vietnamese")
+    p.add_argument("--stats", action="store_true", help="print what was done to standard error")
+
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="rebuild trained artefacts in models/")
+    which = p.add_subparsers(dest="model", required=True)
+    restorer = which.add_parser("restorer", help="lexicon, language model and OCR channel of the restorer")
+    restorer.add_argument("--workers", type=int, default=None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_schema(sub)
     _add_models(sub)
     _add_bench(sub)
+    _add_restore(sub)
+    _add_train(sub)
     return parser
 
 
@@ -201,9 +222,46 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.bench == "restore":
+        from pipeline.bench import restore_bench
+
+        rows, stats = restore_bench.run(workers=args.workers or os.cpu_count() or 1)
+        print(restore_bench.report(rows, stats))
+        return EXIT_OK
     from pipeline.bench import corpus_scans
 
     print(corpus_scans.report(corpus_scans.run(dpi=args.dpi, seed=args.seed)))
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pipeline.restore import restore_text
+    from pipeline.textnorm import normalize_text
+
+    raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    result = restore_text(normalize_text(raw), force=args.force)
+    sys.stdout.write(result.text)
+    if args.stats:
+        print(
+            f"{result.mode}: {result.changed} of {result.words} words changed "
+            f"(valid syllables before: {result.valid_share:.1%})",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    import json
+
+    from pipeline.artefacts import DESCRIBED, refresh_manifest
+    from pipeline.restore.train import train
+    from pipeline.restore.tune import tune
+
+    workers = args.workers or os.cpu_count() or 1
+    stats = train(workers=workers)
+    stats["tuning"] = tune(workers=workers)
+    refresh_manifest(DESCRIBED)
+    print(json.dumps(stats, ensure_ascii=False, indent=2))
     return EXIT_OK
 
 
@@ -214,6 +272,8 @@ COMMANDS = {
     "schema": cmd_schema,
     "models": cmd_models,
     "bench": cmd_bench,
+    "restore": cmd_restore,
+    "train": cmd_train,
 }
 
 

@@ -23,6 +23,9 @@ from pipeline.models import DocumentResult, ErrorRecord, Page, Provenance, Sourc
 from pipeline.ocr import ocr_page
 from pipeline.preprocess import preprocess
 from pipeline.rasterise import count_pages, rasterise_page
+from pipeline.restore import default_restorer, restore_text, valid_share
+from pipeline.restore.ocr_correction import correct_ocr_text
+from pipeline.restore.tokens import split
 from pipeline.settings import Settings
 from pipeline.textnorm import nfc, normalize_text
 
@@ -90,10 +93,13 @@ def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Sett
             return PageOutcome(page=base.model_copy(update={"status": "blank"}))
         stage = "ocr"
         result = ocr_page(clean, settings)
+        stage = "restore"
+        corrected = correct_ocr_text(result.text, result.words)
         page = base.model_copy(
             update={
-                "text": result.text,
+                "text": corrected.text,
                 "ocr_text": result.text,
+                "restored_words": corrected.changed,
                 "mean_confidence": result.mean_confidence,
                 "words": result.words,
                 "rotation": result.rotation,
@@ -107,14 +113,24 @@ def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Sett
         shutil.rmtree(page_dir, ignore_errors=True)
 
 
-def text_file_pages(doc: InputDocument) -> list[Page]:
-    """Legacy OCR text: form feeds separate pages; the original is kept as ``ocr_text``."""
+def text_file_pages(doc: InputDocument) -> tuple[list[Page], list[ErrorRecord]]:
+    """Legacy OCR text, one page per form feed; garbled text is restored and the original kept in ocr_text."""
     raw, _encoding = decode_legacy_text(doc.path.read_bytes())
-    chunks = raw.split("\f")
-    return [
-        Page(number=i, text=normalize_text(chunk), ocr_text=chunk, mean_confidence=None, source="text_file")
+    chunks = [normalize_text(chunk) for chunk in raw.split("\f")]
+    pages = [
+        Page(number=i, text=chunk, ocr_text=chunk, mean_confidence=None, source="text_file")
         for i, chunk in enumerate(chunks, start=1)
     ]
+    try:
+        restorer = default_restorer()
+        # Decide once for the whole document: a garbled file is garbled on every page.
+        if valid_share(split("\n".join(chunks)), restorer) < restorer.params.garbled_below:
+            for page in pages:
+                result = restore_text(page.text, restorer, force=True)
+                page.text, page.restored_words = result.text, result.changed
+    except PlanscanError as exc:
+        return pages, [_error("restore", exc)]
+    return pages, []
 
 
 def document_status(pages: list[Page], errors: list[ErrorRecord]) -> str:
@@ -197,7 +213,8 @@ def process_document(
         return failed_document(path, exc, settings)
     try:
         if doc.media_type == "text/plain":
-            return assemble(doc, text_file_pages(doc), [], started_at=started, settings=settings)
+            text_pages, text_errors = text_file_pages(doc)
+            return assemble(doc, text_pages, text_errors, started_at=started, settings=settings)
         tools.require_tesseract(settings.lang)
         total = count_pages(doc, settings)
     except PlanscanError as exc:

@@ -91,6 +91,13 @@ class OcrFailed(PlanscanError):
     default_remedy = "Re-scan the page at 300 dpi; check the image is not corrupt."
 
 
+class RestorerUnavailable(PlanscanError):
+    code = "PS501"
+    default_remedy = (
+        "The restorer's artefacts in models/restorer/ are missing or damaged: `planscan train restorer`."
+    )
+
+
 class SchemaViolation(PlanscanError):
     code = "PS401"
     default_remedy = "This is a bug in planscan: report it with the input file."
@@ -111,5 +118,6 @@ ALL_ERRORS: tuple[type[PlanscanError], ...] = (
     UndecodableText,
     BlankPage,
     OcrFailed,
+    RestorerUnavailable,
     SchemaViolation,
 )

@@ -71,6 +71,9 @@ class Page(_Model):
     rotation: int = Field(default=0, description="degrees the page was turned to read it upright")
     skew_deg: float = 0.0
     seal_detected: bool | None = None
+    restored_words: int = Field(
+        default=0, description="words the restorer respelled: text differs from ocr_text"
+    )
     words: list[Word] = Field(default_factory=list)
 
 

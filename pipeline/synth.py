@@ -90,7 +90,10 @@ SIGNATURE_BOX_KEY = "planscan.signature_box"
 SEAL_TEXT_KEY = "planscan.seal_text"
 _PDF_DATE = time.gmtime(946684800)  # fixed 2000-01-01 so the PDF bytes are reproducible too
 
-_FONT_DIR = Path("/usr/share/fonts/truetype/liberation")
+# Liberation 2.x (Debian: fonts-liberation2) has the Vietnamese letters; 1.07 (fonts-liberation) does not
+# and renders "Ủ", "ệ", "ạ" as empty boxes, so it is only used if it turns out to cover them.
+_FONT_DIRS = (Path("/usr/share/fonts/truetype/liberation2"), Path("/usr/share/fonts/truetype/liberation"))
+_VIETNAMESE_PROBE = "ỦệữỗạẶđơư"
 _FONT_FILES: dict[Face, tuple[str, str]] = {
     "regular": ("Liberation Serif:style=Regular", "LiberationSerif-Regular.ttf"),
     "bold": ("Liberation Serif:style=Bold", "LiberationSerif-Bold.ttf"),
@@ -102,7 +105,9 @@ _FONT_FILES: dict[Face, tuple[str, str]] = {
 
 class SynthFontMissing(PlanscanError):
     code = "PS105"
-    default_remedy = "Install the Liberation fonts: apt-get install fonts-liberation."
+    default_remedy = (
+        "Install Liberation 2 (it has the Vietnamese letters): apt-get install fonts-liberation2."
+    )
 
 
 # --- public models ---------------------------------------------------------------------------------------
@@ -155,9 +160,23 @@ class SynthResult(BaseModel):
 # --- fonts ---------------------------------------------------------------------------------------------
 
 
+def _covers_vietnamese(path: str) -> bool:
+    # A missing letter renders as the font's .notdef box, which is what a private-use code point gets.
+    font = ImageFont.truetype(path, size=24, layout_engine=ImageFont.Layout.BASIC)
+
+    def ink(ch: str) -> bytes:
+        img = Image.new("L", (48, 48), 0)
+        ImageDraw.Draw(img).text((8, 8), ch, font=font, fill=255)
+        return img.tobytes()
+
+    notdef = ink("\ue000")
+    return all(ink(ch) != notdef for ch in _VIETNAMESE_PROBE)
+
+
 @cache
 def _font_path(face: Face) -> str:
     pattern, filename = _FONT_FILES[face]
+    candidates: list[Path] = []
     fc_match = shutil.which("fc-match")
     if fc_match is not None:
         try:
@@ -166,13 +185,15 @@ def _font_path(face: Face) -> str:
             ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             found = ""
-        # fc-match always answers with *some* font; only the real Liberation file keeps metrics stable.
-        if found and Path(found).name == filename and Path(found).is_file():
-            return found
-    fallback = _FONT_DIR / filename
-    if fallback.is_file():
-        return str(fallback)
-    raise SynthFontMissing(f"font {filename} ({pattern}) not found by fc-match nor in {_FONT_DIR}")
+        # fc-match always answers with *some* font; only the real Liberation file has Times' metrics.
+        if found and Path(found).name == filename:
+            candidates.append(Path(found))
+    candidates += [d / filename for d in _FONT_DIRS]
+    for path in candidates:
+        if path.is_file() and _covers_vietnamese(str(path)):
+            return str(path)
+    tried = ", ".join(str(p) for p in dict.fromkeys(candidates))
+    raise SynthFontMissing(f"no {filename} ({pattern}) with Vietnamese letters found; tried {tried}")
 
 
 @lru_cache(maxsize=256)
@@ -263,9 +284,13 @@ class _Style:
 
 @dataclass(frozen=True)
 class _Op:
-    """A text run (baseline-left anchored) or a horizontal rule, in points relative to its unit."""
+    """A text run (baseline-left anchored), a justified line from x to x2, or a rule from x to x2.
 
-    kind: Literal["text", "rule"]
+    Points, relative to the unit. A justified line is spread at raster time with the real glyph
+    widths: FreeType rounds hinted advances to whole pixels, which at 150 dpi can eat a word space.
+    """
+
+    kind: Literal["text", "justify", "rule"]
     x: float
     y: float
     text: str = ""
@@ -308,14 +333,7 @@ def _line_ops(
 ) -> list[_Op]:
     text = " ".join(words)
     if style.align == "justify" and not last and len(words) > 1:
-        natural = sum(_width(w, style.face, style.pt) for w in words)
-        gap = (width - natural) / (len(words) - 1)
-        ops: list[_Op] = []
-        x = x0
-        for word in words:
-            ops.append(_Op("text", x, baseline, word, style.face, style.pt))
-            x += _width(word, style.face, style.pt) + gap
-        return ops
+        return [_Op("justify", x0, baseline, text, style.face, style.pt, x2=x0 + width)]
     text_w = _width(text, style.face, style.pt)
     x = x0 + (width - text_w) / 2 if style.align == "center" else x0
     ops = [_Op("text", x, baseline, text, style.face, style.pt)]
@@ -384,6 +402,8 @@ def _row_styles(rows: list[_Row], header: bool, signer_row: int | None) -> list[
             ls = _Style("bold" if is_name else "regular", 12.5, "center", rule_below=is_name)
         elif not header and left.startswith("- "):
             ls = _Style("regular", 11.0, "left")
+        elif header and not left.startswith("Số"):
+            ls = _Style("regular", 12.0, "center")  # the công văn's "V/v ..." summary
         else:
             ls = _Style("regular", BODY_PT, "center")
         # right column
@@ -556,6 +576,9 @@ def _build_units(blocks: list[_Block]) -> list[_Unit]:
 
     i = 0
     prev: _Block | None = None
+    titles_seen = 0
+    body_started = False
+    ruled = False
     while i < len(blocks):
         block = blocks[i]
         if isinstance(block, _Row):
@@ -569,18 +592,23 @@ def _build_units(blocks: list[_Block]) -> list[_Unit]:
             prev, i = rows[-1], run[1]
             continue
         if isinstance(block, _Title):
-            if isinstance(prev, _Title):
+            if isinstance(prev, _Title) and not ruled:
                 space = 0.0
             elif isinstance(prev, _Row):
                 space = 1.5 * TITLE_SPACE
             else:
                 space = TITLE_SPACE if prev is not None else 0.0
-            nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-            rule = isinstance(prev, _Title) and not isinstance(nxt, _Title)
-            units += _title_units(block.text, space_before=space, rule=rule, keys=keys)
-        else:
-            space = TITLE_SPACE if isinstance(prev, _Title | _Row) else PARA_SPACE
-            units += _para_units(block.text, space_before=space if prev is not None else 0.0, keys=keys)
+            titles_seen += 1
+            # Decree 30 rules off the trích yếu: the second title, before any body text
+            ruled = titles_seen == 2 and not body_started
+            units += _title_units(block.text, space_before=space, rule=ruled, keys=keys)
+            prev = block
+            i += 1
+            continue
+        space = TITLE_SPACE if isinstance(prev, _Title | _Row) else PARA_SPACE
+        units += _para_units(block.text, space_before=space if prev is not None else 0.0, keys=keys)
+        body_started = True  # later titles ("QUYẾT ĐỊNH:") are not the trích yếu
+        ruled = False
         prev = block
         i += 1
     return units
@@ -649,6 +677,15 @@ def _rasterise(page: _PageLayout, dpi: int, seal_text: str) -> Image.Image:
         if op.kind == "text":
             font = _font(op.face, round(op.pt * scale, 2))
             draw.text((op.x * scale, op.y * scale), op.text, font=font, fill=0, anchor="ls")
+        elif op.kind == "justify":
+            font = _font(op.face, round(op.pt * scale, 2))
+            words = op.text.split(" ")
+            widths = [font.getlength(w) for w in words]
+            gap = ((op.x2 - op.x) * scale - sum(widths)) / (len(words) - 1)
+            x = op.x * scale
+            for word, w in zip(words, widths, strict=True):
+                draw.text((x, op.y * scale), word, font=font, fill=0, anchor="ls")
+                x += w + gap
         else:
             half = max(0.5, 0.03 * op.pt * scale)
             draw.rectangle(
@@ -702,7 +739,7 @@ def _ring_text(canvas: Image.Image, text: str, centre: float, r_base: float, siz
     font = _font("seal", size_px)
     advances = [font.getlength(ch) for ch in text]
     natural = sum(advances) / r_base  # radians the text covers at its baseline
-    span = min(max(natural, math.radians(200)), math.radians(320))
+    span = min(max(natural, math.radians(290)), math.radians(320))  # stretched to fill the ring
     spacing = (span - natural) / max(1, len(text) - 1) if span > natural else 0.0
     theta = -span / 2
     tile = int(size_px * 2.2) | 1
@@ -773,11 +810,17 @@ def _signature_alpha(width: int, height: int, rng: np.random.Generator, dpi: int
     sig_h = height * rng.uniform(0.4, 0.6)
     loops = int(rng.integers(3, 7))
     phase = rng.uniform(0, 2 * math.pi)
-    t = np.linspace(0, 1, 700)
-    a = sig_w / (2 * math.pi * loops) * rng.uniform(1.15, 1.7)  # > w / (2 pi k): the pen loops back
-    wobble = 0.15 * sig_h * np.sin(2 * math.pi * rng.uniform(0.5, 1.5) * t + rng.uniform(0, 6))
-    x = sig_w * t + a * np.cos(2 * math.pi * loops * t + phase)
-    y = -0.5 * sig_h * np.sin(2 * math.pi * loops * t + phase) * (0.55 + 0.45 * np.sin(math.pi * t)) + wobble
+    t = np.linspace(0, 1, 900)
+    # each loop its own height and width (one tall "capital" first), so it reads as letters, not a coil
+    heights = np.concatenate([[rng.uniform(0.9, 1.3)], rng.uniform(0.3, 0.9, loops)])
+    widths = rng.uniform(0.7, 1.4, loops + 1)
+    knots = np.linspace(0, 1, loops + 1)
+    h_t = np.interp(t, knots, heights)
+    r_t = np.interp(t, knots, widths)
+    a = sig_w / (2 * math.pi * loops) * rng.uniform(1.1, 1.5)  # > w / (2 pi k): the pen loops back
+    wobble = 0.12 * sig_h * np.sin(2 * math.pi * rng.uniform(0.5, 1.5) * t + rng.uniform(0, 6))
+    x = sig_w * t + a * r_t * np.cos(2 * math.pi * loops * t + phase)
+    y = -0.5 * sig_h * h_t * np.sin(2 * math.pi * loops * t + phase) + wobble
     y -= sig_h * rng.uniform(0.1, 0.4) * t  # handwriting climbs to the right
     x0 = (width - sig_w) / 2 + rng.uniform(-0.08, 0.08) * width
     y0 = height / 2
@@ -864,9 +907,13 @@ def _paper(arr: FloatArray, rng: np.random.Generator) -> FloatArray:
         profile = 1 - depth * np.exp(-(d if edge % 2 == 0 else d[::-1]) / width)
         light *= profile[None, :] if edge < 2 else profile[:, None]
     paper = rng.uniform(0.88, 0.97) * np.array([1.0, rng.uniform(0.96, 0.995), rng.uniform(0.88, 0.96)])
-    ink = rng.uniform(0.05, 0.16)
-    lit = light[..., None] * paper.astype(np.float32)
-    return (ink + (lit - ink) * arr).astype(np.float32)
+    ink = np.float32(rng.uniform(0.05, 0.16))
+    # in place and in float32: a 300 dpi page is 26 M values
+    lit = light.astype(np.float32)[..., None] * paper.astype(np.float32)
+    lit -= ink
+    arr *= lit
+    arr += ink
+    return arr
 
 
 def _grain(arr: FloatArray, rng: np.random.Generator, noise: float) -> None:
@@ -928,6 +975,14 @@ def degrade(page: Image.Image, *, rng: np.random.Generator, config: DegradeConfi
 # --- whole documents ------------------------------------------------------------------------------------
 
 
+def _forget_save_options(images: list[Image.Image]) -> None:
+    # Pillow keeps a save's options on the image (PNG's zlib settings, the PDF's JPEG quality) and reuses
+    # them in the next save of that image, where another writer rejects them.
+    for image in images:
+        image.encoderinfo = {}
+        image.encoderconfig = ()
+
+
 def synthesise(
     markup: str,
     out_stem: Path,
@@ -963,9 +1018,22 @@ def synthesise(
             image_paths.append(path)
         if keep:
             kept.append(scanned)
+    if "tiff" in formats:
+        tiff_path = out_stem.with_name(out_stem.name + ".tiff")
+        _forget_save_options(kept)
+        kept[0].save(
+            tiff_path,
+            "TIFF",
+            save_all=True,
+            append_images=kept[1:],
+            compression="tiff_deflate",
+            dpi=(dpi, dpi),
+        )
+        image_paths.append(tiff_path)
     pdf_path: Path | None = None
     if "pdf" in formats:
         pdf_path = out_stem.with_name(out_stem.name + ".pdf")
+        _forget_save_options(kept)
         kept[0].save(
             pdf_path,
             "PDF",
@@ -978,17 +1046,6 @@ def synthesise(
             creationDate=_PDF_DATE,
             modDate=_PDF_DATE,
         )
-    if "tiff" in formats:
-        tiff_path = out_stem.with_name(out_stem.name + ".tiff")
-        kept[0].save(
-            tiff_path,
-            "TIFF",
-            save_all=True,
-            append_images=kept[1:],
-            compression="tiff_deflate",
-            dpi=(dpi, dpi),
-        )
-        image_paths.append(tiff_path)
     result = SynthResult(
         pdf_path=pdf_path, image_paths=image_paths, pages=pages, dpi=dpi, seed=seed, config=config
     )

@@ -7,6 +7,7 @@ out as they went in (symbols get their đ back: QD -> QĐ, LDTBXH -> LĐTBXH).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from pydantic import BaseModel
@@ -34,7 +35,12 @@ def default_restorer() -> Restorer:
 
 def _is_protected(token: str, restorer: Restorer) -> bool:
     """Abbreviations and names that are not Vietnamese syllables (MTTQ, UBND, NTM, KBang) stay as written."""
-    if token.isupper() and len(token) >= 2 and not has_syllable_shape(token) and not any(c.isdigit() for c in token):
+    if (
+        token.isupper()
+        and len(token) >= 2
+        and not has_syllable_shape(token)
+        and not any(c.isdigit() for c in token)
+    ):
         return restorer.normal_key(token) not in restorer.lexicon
     return False
 
@@ -44,6 +50,18 @@ def _fix_symbol(symbol: str) -> str:
     return re.sub(r"[A-Za-z]+", lambda m: fixes.get(m.group(0), m.group(0)), symbol)
 
 
+def _offsets(pieces: list[Piece]) -> list[int]:
+    out, at = [], 0
+    for piece in pieces:
+        out.append(at)
+        at += len(piece.text)
+    return out
+
+
+def _channel_score(restorer: Restorer, observed: str, syllable: str) -> float:
+    return dict(restorer.candidates(observed)).get(syllable, float("-inf"))
+
+
 def valid_share(pieces: list[Piece], restorer: Restorer) -> float:
     words = [p.text for p in pieces if p.kind == "word" and not _is_protected(p.text, restorer)]
     if not words:
@@ -51,14 +69,27 @@ def valid_share(pieces: list[Piece], restorer: Restorer) -> float:
     return sum(restorer.is_valid(w) for w in words) / len(words)
 
 
-def restore_text(text: str, restorer: Restorer | None = None, *, force: bool = False) -> RestoreResult:
-    """Restore a garbled or de-accented text; text that already reads as Vietnamese is returned as is."""
+def restore_text(
+    text: str,
+    restorer: Restorer | None = None,
+    *,
+    force: bool = False,
+    editable: Callable[[int, int], bool] | None = None,
+    min_channel: float | None = None,
+) -> RestoreResult:
+    """Restore a garbled or de-accented text; text that already reads as Vietnamese is returned as is.
+
+    ``editable(start, end)`` limits changes to some words (the others are fixed context); ``min_channel``
+    keeps a word unless its new spelling is a likely misreading (learned confusion or same base letters).
+    """
     restorer = restorer or default_restorer()
     pieces = split(text)
     share = valid_share(pieces, restorer)
     words = [p for p in pieces if p.kind == "word"]
     if not force and share >= restorer.params.garbled_below:
-        return RestoreResult(text=text, mode="unchanged", valid_share=round(share, 4), words=len(words), changed=0)
+        return RestoreResult(
+            text=text, mode="unchanged", valid_share=round(share, 4), words=len(words), changed=0
+        )
     changed = 0
     segment: list[tuple[int, str | tuple[str, ...]]] = []
 
@@ -70,15 +101,21 @@ def restore_text(text: str, restorer: Restorer | None = None, *, force: bool = F
         for (index, item), syllable in zip(segment, best, strict=True):
             if isinstance(item, tuple):
                 original = pieces[index].text
+                if min_channel is not None and _channel_score(restorer, original, syllable) < min_channel:
+                    continue
                 respelled = apply_case(syllable, case_pattern(original))
                 if respelled != original:
                     pieces[index] = Piece(respelled, "word")
                     changed += 1
         segment.clear()
 
+    offsets = _offsets(pieces)
     for index, piece in enumerate(pieces):
         if piece.kind == "word":
-            if _is_protected(piece.text, restorer):
+            frozen = editable is not None and not editable(offsets[index], offsets[index] + len(piece.text))
+            if frozen:
+                segment.append((index, canonical(piece.text)))
+            elif _is_protected(piece.text, restorer):
                 segment.append((index, piece.text.lower()))
             else:
                 segment.append((index, (piece.text,)))
@@ -93,7 +130,9 @@ def restore_text(text: str, restorer: Restorer | None = None, *, force: bool = F
         elif _SENTENCE_END.search(piece.text):
             flush()
     flush()
-    return RestoreResult(text=join(pieces), mode="restored", valid_share=round(share, 4), words=len(words), changed=changed)
+    return RestoreResult(
+        text=join(pieces), mode="restored", valid_share=round(share, 4), words=len(words), changed=changed
+    )
 
 
 __all__ = ["RestoreResult", "Restorer", "canonical", "default_restorer", "key", "restore_text"]

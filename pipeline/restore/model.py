@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.artefacts import MODELS_DIR
+from pipeline.errors import RestorerUnavailable
 from pipeline.restore.lm import BOS, NgramLM
 from pipeline.restore.syllables import canonical, key
 
@@ -126,7 +127,9 @@ class Restorer:
             for near, distance in self.near_keys(k):
                 for syllable in self.lexicon[near]:
                     offer(syllable, -p.edit_penalty * distance - mapped_cost - 0.5 * p.mark_penalty)
-        ranked = sorted(scores.items(), key=lambda item: item[1] + 0.3 * self.lm.unigram_logp(item[0]), reverse=True)
+        ranked = sorted(
+            scores.items(), key=lambda item: item[1] + 0.3 * self.lm.unigram_logp(item[0]), reverse=True
+        )
         return tuple(ranked[: p.max_candidates])
 
     def decode(self, words: list[str | tuple[str, ...]]) -> list[str]:
@@ -162,11 +165,14 @@ def _deletions(word: str, depth: int) -> set[str]:
 
 
 def load_restorer(directory: Path = RESTORER_DIR) -> Restorer:
-    with gzip.open(directory / "lm.json.gz", "rt", encoding="utf-8") as handle:
-        lm_data = json.load(handle)
-    lexicon = json.loads((directory / "lexicon.json").read_text(encoding="utf-8"))
-    channel = json.loads((directory / "channel.json").read_text(encoding="utf-8"))
-    params = Params(**json.loads((directory / "params.json").read_text(encoding="utf-8")))
+    try:
+        with gzip.open(directory / "lm.json.gz", "rt", encoding="utf-8") as handle:
+            lm_data = json.load(handle)
+        lexicon = json.loads((directory / "lexicon.json").read_text(encoding="utf-8"))
+        channel = json.loads((directory / "channel.json").read_text(encoding="utf-8"))
+        params = Params(**json.loads((directory / "params.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise RestorerUnavailable(f"cannot load the restorer from {directory}: {exc}") from exc
     return Restorer(
         lexicon=lexicon,
         lm=NgramLM(lm_data["unigrams"], lm_data["bigrams"], lm_data["trigrams"]),

@@ -8,7 +8,9 @@ import unicodedata
 from pipeline.textnorm import normalize_text, strip_diacritics
 
 # onset + nucleus + coda, on the diacritic-free lower-case form
-_SHAPE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnptiyuo])?$")
+_SHAPE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnptiyuo])?$"
+)
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -45,7 +46,9 @@ def corpus_split() -> tuple[list[Path], list[Path]]:
 def training_texts() -> list[str]:
     train, _dev = corpus_split()
     texts = [nfc(p.read_text(encoding="utf-8")) for p in train]
-    texts += [markup_to_text(p.read_text(encoding="utf-8")) for p in sorted((CORPUS / "documents").glob("*.txt"))]
+    texts += [
+        markup_to_text(p.read_text(encoding="utf-8")) for p in sorted((CORPUS / "documents").glob("*.txt"))
+    ]
     return [normalize_text(t) for t in texts]
 
 
@@ -64,13 +67,29 @@ def _tesseract_words() -> list[str]:
         prefix = Path(tmp) / "vie."
         tools.run(["combine_tessdata", "-u", str(TESSDATA_VIE), str(prefix)], timeout=60)
         out = Path(tmp) / "words.txt"
-        tools.run(["dawg2wordlist", f"{prefix}lstm-unicharset", f"{prefix}lstm-word-dawg", str(out)], timeout=60)
+        tools.run(
+            ["dawg2wordlist", f"{prefix}lstm-unicharset", f"{prefix}lstm-word-dawg", str(out)], timeout=60
+        )
         return out.read_text(encoding="utf-8").split()
 
 
 def _pyvi_words() -> list[str]:
     text = resources.files("pyvi").joinpath("models/words.txt").read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def place_name_sentences() -> list[list[str]]:
+    """'tỉnh lạng sơn', 'huyện kbang': the gazetteer's spellings, so place names restore as places."""
+    from pipeline.extract.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    out = []
+    for unit in gazetteer.provinces.values():
+        out.append([*canonical(unit.kind).split(), *canonical(unit.name).split()])
+    for units in gazetteer.districts.values():
+        for unit in units:
+            out.append([*canonical(unit.kind).split(), *canonical(unit.name).split()])
+    return out
 
 
 def build_lexicon(texts: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, int]]:
@@ -85,8 +104,12 @@ def build_lexicon(texts: Iterable[str]) -> tuple[dict[str, list[str]], dict[str,
         for sentence in sentences(text):
             for syllable in sentence:
                 support[syllable].add("corpus")
+    for sentence in place_name_sentences():
+        for syllable in sentence:
+            support[syllable].add("corpus")
     kept = sorted(
-        s for s, where in support.items()
+        s
+        for s, where in support.items()
         if has_syllable_shape(s) and ({"hunspell", "corpus"} & where or len(where) >= 2)
     )
     lexicon: dict[str, list[str]] = defaultdict(list)
@@ -106,7 +129,10 @@ def _render_and_ocr(job: tuple[str, int, str]) -> tuple[str, str]:
     markup, seed, work = job
     images, pages = render_pages(markup, dpi=300)
     image = degrade(
-        images[0], rng=np.random.default_rng(seed), config=DegradeConfig(seal=False, skew_max_deg=0.3), dpi=300
+        images[0],
+        rng=np.random.default_rng(seed),
+        config=DegradeConfig(seal=False, skew_max_deg=0.3),
+        dpi=300,
     )
     path = Path(work) / f"page-{seed}.png"
     image.save(path)
@@ -117,7 +143,9 @@ def _render_and_ocr(job: tuple[str, int, str]) -> tuple[str, str]:
 
 def _page_markups(text: str, words_per_page: int = 330) -> list[str]:
     """Cut a text into page-sized chunks of whole lines, so each renders to one page."""
-    chunks, current, count = [], [], 0
+    chunks: list[str] = []
+    current: list[str] = []
+    count = 0
     for line in text.splitlines():
         if not line.strip():
             continue
@@ -132,12 +160,36 @@ def _page_markups(text: str, words_per_page: int = 330) -> list[str]:
     return chunks
 
 
+def _cache_dir() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "planscan" / "parallel"
+
+
 def parallel_pages(texts: list[str], workers: int) -> list[tuple[str, str]]:
+    """(truth, garble) per rendered page. Pages are cached by content, engine version and seed, so a
+    rebuild after a change elsewhere takes seconds; the cache never changes the result."""
     markups = [m for text in texts for m in _page_markups(text)]
-    with tempfile.TemporaryDirectory(prefix="planscan-parallel-") as work:
-        jobs = [(markup, seed, work) for seed, markup in enumerate(markups)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(_render_and_ocr, jobs, chunksize=2))
+    version = tools.tesseract_version()
+    cache = _cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    names = [
+        hashlib.sha256(f"{version}\n{seed}\n{markup}".encode()).hexdigest()[:24] + ".json"
+        for seed, markup in enumerate(markups)
+    ]
+    results: dict[int, tuple[str, str]] = {}
+    for i, name in enumerate(names):
+        if (cache / name).exists():
+            truth, garble = json.loads((cache / name).read_text(encoding="utf-8"))
+            results[i] = (truth, garble)
+    todo = [i for i in range(len(markups)) if i not in results]
+    if todo:
+        with tempfile.TemporaryDirectory(prefix="planscan-parallel-") as work:
+            jobs = [(markups[i], i, work) for i in todo]
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for i, pair in zip(todo, pool.map(_render_and_ocr, jobs, chunksize=2), strict=True):
+                    results[i] = pair
+                    (cache / names[i]).write_text(json.dumps(pair, ensure_ascii=False), encoding="utf-8")
+    return [results[i] for i in range(len(markups))]
 
 
 def align_words(truth: str, garble: str) -> list[tuple[str, str]]:
@@ -146,7 +198,8 @@ def align_words(truth: str, garble: str) -> list[tuple[str, str]]:
     b = " ".join(garble.split())
     a_fold, b_fold = strip_diacritics(a).lower(), strip_diacritics(b).lower()
     to_b = [0] * (len(a) + 1)
-    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(a_fold, b_fold):
+    for op in Levenshtein.opcodes(a_fold, b_fold):
+        tag, i1, i2, j1, j2 = op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
         for offset in range(i2 - i1):
             to_b[i1 + offset] = j1 + (min(offset, j2 - j1 - 1) if tag != "delete" and j2 > j1 else 0)
         to_b[i2] = j2
@@ -184,7 +237,9 @@ def learn_channel(pairs: list[tuple[str, str]]) -> tuple[dict[str, dict[str, int
         for obs, counts in sorted(confusions.items())
         if sum(counts.values()) >= 2 and not (len(counts) == 1 and obs in counts)
     }
-    char_map = {c: counts.most_common(1)[0][0] for c, counts in sorted(chars.items()) if sum(counts.values()) >= 3}
+    char_map = {
+        c: counts.most_common(1)[0][0] for c, counts in sorted(chars.items()) if sum(counts.values()) >= 3
+    }
     return table, char_map
 
 
@@ -197,9 +252,12 @@ def train(out_dir: Path = RESTORER_DIR, *, workers: int = 2, log: bool = True) -
     lexicon, source_counts = build_lexicon(texts)
     lm_sentences = [s for text in texts for s in sentences(text)]
     lm_sentences += [canonical(w).split() for w in _pyvi_words() if " " in w]
+    lm_sentences += place_name_sentences()
     lm = NgramLM.count(lm_sentences)
     if log:
-        print(f"lexicon {sum(map(len, lexicon.values()))} syllables; LM {len(lm.trigrams)} trigrams", flush=True)
+        print(
+            f"lexicon {sum(map(len, lexicon.values()))} syllables; LM {len(lm.trigrams)} trigrams", flush=True
+        )
     pages = parallel_pages(texts, workers)
     pairs = [pair for truth, garble in pages for pair in align_words(truth, garble)]
     confusions, char_map = learn_channel(pairs)
@@ -225,5 +283,7 @@ def train(out_dir: Path = RESTORER_DIR, *, workers: int = 2, log: bool = True) -
         "char_map": char_map,
         "training_text_sha256": hashlib.sha256("\n".join(texts).encode()).hexdigest(),
     }
-    (out_dir / "training-stats.json").write_text(json.dumps(stats, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    (out_dir / "training-stats.json").write_text(
+        json.dumps(stats, ensure_ascii=False, indent=2) + "\n", "utf-8"
+    )
     return stats

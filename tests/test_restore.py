@@ -1,0 +1,57 @@
+"""The restorer on small cases: respelling only, layout kept, correct text untouched."""
+
+import pytest
+
+from pipeline.restore import restore_text
+from pipeline.restore.tokens import join, split
+from pipeline.textnorm import strip_diacritics
+
+
+def test_legacy_garble_is_restored_keeping_symbols_and_lines() -> None:
+    garbled = "Thuc hién Ké hoach s6 562/KH-MTTW-BTT, 16/6/2022 ctia Ban Thuong tryc\nUy ban Trung wong MTTQ Viét Nam"
+    result = restore_text(garbled)
+    assert result.mode == "restored"
+    assert result.text == (
+        "Thực hiện Kế hoạch số 562/KH-MTTW-BTT, 16/6/2022 của Ban Thường trực\nỦy ban Trung ương MTTQ Việt Nam"
+    )
+
+
+def test_symbols_get_their_d_bar_back_and_numbers_stay() -> None:
+    result = restore_text("Can cu Quyet dinh so 666/QD-TTg ngay 02/6/2022 va Cong van 2150/LDTBXH-VPQGGN", force=True)
+    assert "666/QĐ-TTg" in result.text and "2150/LĐTBXH-VPQGGN" in result.text
+    assert "02/6/2022" in result.text
+    assert result.text.startswith("Căn cứ Quyết định số")
+
+
+def test_abbreviations_are_kept() -> None:
+    result = restore_text("Uy ban MTTQ va UBND tinh thuc hien NTM", force=True)
+    for abbreviation in ("MTTQ", "UBND", "NTM"):
+        assert abbreviation in result.text.split()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ủy ban nhân dân tỉnh ban hành Kế hoạch thực hiện Phong trào thi đua giai đoạn 2021 - 2025.",
+        "Giảm tỷ lệ hộ nghèo đa chiều bình quân từ 1% đến 1,5%/năm; hộ nghèo dân tộc thiểu số giảm trên 3%/năm.",
+    ],
+)
+def test_correct_text_is_returned_unchanged(sentence: str) -> None:
+    result = restore_text(sentence)
+    assert result.mode == "unchanged" and result.text == sentence and result.changed == 0
+
+
+def test_stripped_text_comes_back_with_its_diacritics() -> None:
+    original = "Ủy ban nhân dân tỉnh ban hành Kế hoạch tổ chức thực hiện Phong trào thi đua vì người nghèo."
+    result = restore_text(strip_diacritics(original))
+    assert result.text == original
+
+
+def test_case_pattern_is_kept() -> None:
+    result = restore_text("I. MUC DICH, YEU CAU\n1. Muc dich", force=True)
+    assert result.text == "I. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích"
+
+
+def test_tokenisation_round_trips_any_text() -> None:
+    text = "“Vi nguoi nghéo - Khong dé ai” (sau ddy viét tit I Phong trao)\n\n- x4 hoi; 09-\nNQ/TU,  [én"
+    assert join(split(text)) == text
