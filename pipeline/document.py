@@ -116,10 +116,11 @@ def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Sett
 def text_file_pages(doc: InputDocument) -> tuple[list[Page], list[ErrorRecord]]:
     """Legacy OCR text, one page per form feed; garbled text is restored and the original kept in ocr_text."""
     raw, _encoding = decode_legacy_text(doc.path.read_bytes())
-    chunks = [normalize_text(chunk) for chunk in raw.split("\f")]
+    originals = raw.split("\f")
+    chunks = [normalize_text(chunk) for chunk in originals]
     pages = [
-        Page(number=i, text=chunk, ocr_text=chunk, mean_confidence=None, source="text_file")
-        for i, chunk in enumerate(chunks, start=1)
+        Page(number=i, text=chunk, ocr_text=original, mean_confidence=None, source="text_file")
+        for i, (chunk, original) in enumerate(zip(chunks, originals, strict=True), start=1)
     ]
     try:
         restorer = default_restorer()

@@ -436,9 +436,11 @@ class _Keys:
 def _row_units(rows: list[_Row], *, header: bool, signature: bool, keys: _Keys) -> list[_Unit]:
     """Lay out a run of rows as a borderless two-column table, chunked so no chunk exceeds a page.
 
-    In the header the two columns share baselines row by row ("Số:" sits level with the date); lower
-    down, as in a Word table cell, each column flows on its own, so the signer's gap does not push the
-    recipients list apart.
+    Rows share a top edge, as markup rows mean ("Số:" level with the date, each recipient level with
+    its row), so a line-by-line reader mostly sees the ground truth's row order. One exception: the
+    signer's title lines (TM. / KT. / CHỨC VỤ) stay together like the Word cell they come from, even
+    when a long recipient beside them wraps. The signer needs room between title and printed name:
+    empty right cells above the name count towards it, and the name row is pushed down for the rest.
     """
     signer_row: int | None = None
     if signature:
@@ -451,38 +453,46 @@ def _row_units(rows: list[_Row], *, header: bool, signature: bool, keys: _Keys) 
         for r, (ls, rs) in zip(rows, styles, strict=True)
     ]
     last_right = max((i for i, (_, rc) in enumerate(cells) if rc.lines), default=None)
+    # the title block: the unbroken run of right cells the signature group opens with
+    title_rows = 0
+    if signature:
+        while title_rows < len(cells) and title_rows != signer_row and cells[title_rows][1].lines:
+            title_rows += 1
     gap = SIGN_GAP_LINES * BODY_PT * LINE_SPACING
+    blank = BODY_PT * LINE_SPACING
 
     units: list[_Unit] = []
     unit = _Unit(0.0)
     yl = yr = 0.0
-    blank = BODY_PT * LINE_SPACING
+    title_end = 0.0  # bottom of the last right-hand line so far: where the signature space starts
     for i, (lc, rc) in enumerate(cells):
-        gap_before = gap if signature and i == signer_row else 0.0
-        gap_after = gap if signature and signer_row is None and i == last_right else 0.0
-        if header:
-            row_h = max(lc.height, rc.height) or blank  # an empty row is deliberate vertical space
-            need = max(yl, yr) + row_h
-        else:
-            need = max(yl + lc.height, yr + gap_before + rc.height + gap_after)
+        stacked = i < title_rows
+        row_h = max(lc.height, rc.height) or blank  # an empty row is deliberate vertical space
+        y = max(yl, yr)
+        push = max(0.0, gap - (y - title_end)) if signature and i == signer_row else 0.0
+        after = gap if signature and signer_row is None and i == last_right else 0.0
+        need = max(yl + lc.height, yr + rc.height) if stacked else y + push + row_h + after
         if need > CONTENT_H and unit.truth:
             units.append(unit)
-            unit, yl, yr = _Unit(0.0), 0.0, 0.0
-        if header:
-            yl = yr = max(yl, yr)
-        if gap_before:
-            unit.signature = (RIGHT_COL_X, yr, RIGHT_COL_X + RIGHT_COL_W, yr + gap_before)
-            yr += gap_before
-        unit.ops += lc.ops(MARGIN_LEFT, LEFT_COL_W, yl)
-        unit.ops += rc.ops(RIGHT_COL_X, RIGHT_COL_W, yr)
-        if header:
-            yl = yr = yl + (max(lc.height, rc.height) or blank)
-        else:
-            yl += lc.height
+            unit, yl, yr, y, title_end = _Unit(0.0), 0.0, 0.0, 0.0, 0.0
+            push = gap if signature and i == signer_row else 0.0
+        if stacked:
+            unit.ops += lc.ops(MARGIN_LEFT, LEFT_COL_W, yl)
+            unit.ops += rc.ops(RIGHT_COL_X, RIGHT_COL_W, yr)
+            yl += lc.height or (0.0 if rc.lines else blank)
             yr += rc.height
-        if gap_after:
-            unit.signature = (RIGHT_COL_X, yr, RIGHT_COL_X + RIGHT_COL_W, yr + gap_after)
-            yr += gap_after
+        else:
+            if signature and i == signer_row:
+                y += push
+                unit.signature = (RIGHT_COL_X, title_end, RIGHT_COL_X + RIGHT_COL_W, y)
+            unit.ops += lc.ops(MARGIN_LEFT, LEFT_COL_W, y)
+            unit.ops += rc.ops(RIGHT_COL_X, RIGHT_COL_W, y)
+            yl = yr = y + row_h
+        if rc.lines:
+            title_end = yr
+        if after:
+            unit.signature = (RIGHT_COL_X, yr, RIGHT_COL_X + RIGHT_COL_W, yr + after)
+            yl = yr = max(yl, yr + after)
         unit.truth += [(c.key, c.text) for c in (lc, rc) if c.text]
         unit.height = max(yl, yr)
     if unit.truth or unit.height:
@@ -866,7 +876,7 @@ def _stamp(
     seal = _seal_alpha(text, rng, dpi)
     colour = np.clip(_SEAL_RED + rng.uniform(-0.05, 0.05, 3), 0, 1).astype(np.float32)
     cx = col_cx - int(rng.uniform(12, 18) * px)
-    cy = gap_cy + int(rng.uniform(-3, 3) * px)
+    cy = gap_cy + int(rng.uniform(-5, 1) * px)  # nearer the title than the printed name
     _blend(arr, seal, colour, cx, cy)
 
 

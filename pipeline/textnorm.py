@@ -63,9 +63,13 @@ def _retone_word(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(base + "".join(marks) for base, marks in letters))
 
 
+# Look-alikes that OCR engines emit for Vietnamese letters and that never occur in Vietnamese text.
+_CONFUSABLES = str.maketrans({"Ð": "Đ", "ð": "đ"})
+
+
 def normalize_text(text: str) -> str:
-    """NFC plus the house tone-placement style; everything else is left exactly as it was."""
-    text = nfc(text)
+    """NFC, the house tone-placement style, and Đ for its look-alike eth; nothing else changes."""
+    text = nfc(text).translate(_CONFUSABLES)
     return _WORD.sub(lambda m: _retone_word(m.group(0)), text)
 
 

@@ -28,6 +28,7 @@ MARKUP = "\n".join(
     ]
 )
 
+
 def _page(dpi: int = 200) -> Image.Image:
     pages, _truth = render_pages(MARKUP, dpi=dpi)
     return pages[0].convert("L")

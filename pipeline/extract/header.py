@@ -81,8 +81,16 @@ def find_number(page: PageView) -> Found | None:
             continue
         number = f"{match.group('num')}{separator}{symbol}"
         confidence = 0.95 if page.folded[match.start() : match.start() + 2] == "so" else 0.75
+        if not _known_symbol_head(symbol if separator == "/" else symbol.split("/")[0]):
+            confidence = min(confidence, 0.5)  # an unknown code ("QĐĐ") is likely misread: flag it
         return Found(number, page.evidence(match.start(), match.end(), confidence))
     return None
+
+
+def _known_symbol_head(symbol: str) -> bool:
+    """The first part of a symbol is a type code (KH, QĐ) or, for a công văn, an issuer (UBND)."""
+    head = symbol.split("-", 1)[0]
+    return _code_spelling(head) is not None or head in _rules()["abbreviations"]
 
 
 def type_from_number(number: str) -> str | None:
@@ -317,6 +325,8 @@ def _header_lines(page: PageView, stop: int) -> list[tuple[int, int]]:
         if at is not None:
             end = start + at  # keep only what precedes the motto on an interleaved line
             folded = folded[:at]
+        if re.match(r"\s*s[o0-9]\s*[:;.]", folded):
+            continue  # the "Số:" line, even when its number could not be read
         if folded.strip(" -_*") and _mostly_capitals(page.plain[start:end]):
             lines.append((start, end))
     return lines
