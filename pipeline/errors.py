@@ -44,6 +44,11 @@ class ToolFailed(PlanscanError):
     default_remedy = "Check the input file; run the command shown in the message by hand to see its output."
 
 
+class SynthFontMissing(PlanscanError):
+    code = "PS105"
+    default_remedy = "Install a font with Vietnamese letters: apt-get install fonts-liberation2."
+
+
 class UnsupportedInput(PlanscanError):
     code = "PS201"
     default_remedy = "Supported inputs: PDF, PNG, JPEG, TIFF and UTF-8/TCVN3 text (.txt)."
@@ -109,6 +114,7 @@ ALL_ERRORS: tuple[type[PlanscanError], ...] = (
     LanguageDataMissing,
     ToolTimeout,
     ToolFailed,
+    SynthFontMissing,
     UnsupportedInput,
     EmptyInput,
     UnreadablePdf,

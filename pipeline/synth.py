@@ -39,7 +39,7 @@ import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline.errors import PlanscanError
+from pipeline.errors import SynthFontMissing
 
 __all__ = [
     "SIGNATURE_BOX_KEY",
@@ -48,6 +48,7 @@ __all__ = [
     "SynthPage",
     "SynthResult",
     "degrade",
+    "page_size_px",
     "render_pages",
     "synthesise",
 ]
@@ -101,13 +102,6 @@ _FONT_FILES: dict[Face, tuple[str, str]] = {
     "bolditalic": ("Liberation Serif:style=Bold Italic", "LiberationSerif-BoldItalic.ttf"),
     "seal": ("Liberation Sans:style=Bold", "LiberationSans-Bold.ttf"),
 }
-
-
-class SynthFontMissing(PlanscanError):
-    code = "PS105"
-    default_remedy = (
-        "Install Liberation 2 (it has the Vietnamese letters): apt-get install fonts-liberation2."
-    )
 
 
 # --- public models ---------------------------------------------------------------------------------------
