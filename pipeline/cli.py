@@ -123,15 +123,15 @@ def _watch_progress(out_dir: Path, total: int, started: float, stop: threading.E
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from pipeline import tools
-    from pipeline.load import discover
+    from pipeline.load import walk_files
     from pipeline.settings import Settings
 
     settings = Settings(
         dpi=args.dpi, page_timeout_s=args.page_timeout, **({"workers": args.workers} if args.workers else {})
     )
     tools.require_tesseract(settings.lang)
-    found, rejected = discover(args.paths)
-    total = len(found) + len(rejected)
+    # Only counted here (no hashing): the flow identifies every file itself.
+    total = sum(1 for root in args.paths if root.exists() for _ in walk_files(root))
     from flows.ingest import run_ingest  # Prefect is imported here only
 
     stop = threading.Event()

@@ -73,7 +73,7 @@ def identify(path: Path) -> InputDocument:
     )
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def walk_files(root: Path) -> Iterator[Path]:
     if root.is_file():
         yield root
         return
@@ -94,7 +94,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[InputDocument], list[Rejected]
                 Rejected(path=root, code=missing.code, reason=missing.message, remedy=missing.remedy)
             )
             continue
-        for path in _walk(root):
+        for path in walk_files(root):
             if path.resolve() in seen:
                 continue
             seen.add(path.resolve())
