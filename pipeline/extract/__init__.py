@@ -97,7 +97,7 @@ def extract_fields(pages: list[Page]) -> tuple[Fields, dict[str, Evidence], list
                 note = f"{unit} belongs to {province_unit.province} (gazetteer)"
             evidence["province"] = source.model_copy(update={"note": note})
 
-    title = find_title(first, type_line[1] if type_line else None, evidence.get("number"))
+    title = find_title(first, type_line[1] if type_line else None)
     if title:
         fields.title = str(title.value)
         evidence["title"] = title.evidence

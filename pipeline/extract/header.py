@@ -16,6 +16,7 @@ from pipeline.extract.gazetteer import Unit, load_gazetteer
 from pipeline.extract.rules import load_rules
 from pipeline.extract.view import PageView
 from pipeline.models import Evidence, Issuer, Period
+from pipeline.textnorm import match_key
 
 HEADER_CHARS = 1500  # the header sits in the first lines of page 1
 
@@ -119,8 +120,6 @@ def find_type_line(page: PageView) -> tuple[str, Evidence] | None:
 
 
 def _fold(text: str) -> str:
-    from pipeline.textnorm import match_key
-
     return match_key(text)
 
 
@@ -181,7 +180,7 @@ def find_period(page: PageView, title_span: tuple[int, int] | None) -> Found | N
     return None
 
 
-def find_title(page: PageView, type_line: Evidence | None, number: Evidence | None) -> Found | None:
+def find_title(page: PageView, type_line: Evidence | None) -> Found | None:
     """The trích yếu: lines after the type name (or the "V/v" line of a công văn)."""
     stops = tuple(_rules()["title_stop_folded"])
     vv = re.search(r"\bv/v\b\s*[:.]?\s*", page.folded[: HEADER_CHARS * 2])
