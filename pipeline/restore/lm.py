@@ -1,5 +1,5 @@
-"""A syllable trigram language model with stupid backoff (Brants et al. 2007): fast to load and query,
-and good enough to rank a handful of spellings per position."""
+"""A syllable trigram language model with interpolated Kneser-Ney smoothing (Chen & Goodman 1998),
+built from raw counts at load time: small on disk, quick to load, cached per query."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 BOS = "<s>"
-BACKOFF = 0.4
+DISCOUNT = 0.75
 
 
 class NgramLM:
@@ -16,35 +16,54 @@ class NgramLM:
         self.unigrams = unigrams
         self.bigrams = bigrams
         self.trigrams = trigrams
-        self.total = sum(unigrams.values())
         self.vocab = len(unigrams) + 1
-        # Context counts: how often each history was followed by anything.
-        self._history1: Counter[str] = Counter()
+        self.total = sum(unigrams.values())
+        # Totals and distinct followers of each history, and distinct predecessors of each word.
+        self._after1: Counter[str] = Counter()
+        self._types_after1: Counter[str] = Counter()
+        self._types_before: Counter[str] = Counter()
         for gram, count in bigrams.items():
-            self._history1[gram.split(" ", 1)[0]] += count
-        self._history2: Counter[str] = Counter()
+            v, w = gram.split(" ", 1)
+            self._after1[v] += count
+            self._types_after1[v] += 1
+            self._types_before[w] += 1
+        self._bigram_types = max(1, len(bigrams))
+        self._after2: Counter[str] = Counter()
+        self._types_after2: Counter[str] = Counter()
         for gram, count in trigrams.items():
-            self._history2[gram.rsplit(" ", 1)[0]] += count
+            history = gram.rsplit(" ", 1)[0]
+            self._after2[history] += count
+            self._types_after2[history] += 1
         self._cache: dict[tuple[str, str, str], float] = {}
 
+    def _continuation(self, w: str) -> float:
+        return (self._types_before.get(w, 0) + 0.5) / (self._bigram_types + 0.5 * self.vocab)
+
+    def _bigram(self, v: str, w: str) -> float:
+        lower = self._continuation(w)
+        total = self._after1.get(v, 0)
+        if not total:
+            return lower
+        count = self.bigrams.get(f"{v} {w}", 0)
+        return max(count - DISCOUNT, 0.0) / total + DISCOUNT * self._types_after1[v] / total * lower
+
     def unigram_logp(self, word: str) -> float:
-        return math.log((self.unigrams.get(word, 0) + 0.1) / (self.total + 0.1 * self.vocab))
+        return math.log(self._continuation(word))
 
     def logp(self, u: str, v: str, w: str) -> float:
-        """log S(w | u v)."""
+        """log P_KN(w | u v)."""
         cached = self._cache.get((u, v, w))
         if cached is not None:
             return cached
-        score: float
-        tri = self.trigrams.get(f"{u} {v} {w}")
-        if tri:
-            score = math.log(tri / self._history2[f"{u} {v}"])
+        lower = self._bigram(v, w)
+        history = f"{u} {v}"
+        total = self._after2.get(history, 0)
+        if total:
+            count = self.trigrams.get(f"{history} {w}", 0)
+            p = max(count - DISCOUNT, 0.0) / total + DISCOUNT * self._types_after2[history] / total * lower
         else:
-            bi = self.bigrams.get(f"{v} {w}")
-            if bi:
-                score = math.log(BACKOFF * bi / self._history1[v])
-            else:
-                score = 2 * math.log(BACKOFF) + self.unigram_logp(w)
+            p = lower
+        score = math.log(p)
         if len(self._cache) < 2_000_000:
             self._cache[(u, v, w)] = score
         return score
