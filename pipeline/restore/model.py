@@ -36,8 +36,8 @@ class Params(BaseModel):
     edit_penalty: float = 3.5  # per edit between base-letter keys
     table_weight: float = 1.0  # weight of learned OCR confusions
     table_floor: int = 2  # a learned confusion must have been seen this often
-    max_candidates: int = 10
-    beam: int = 8
+    max_candidates: int = 16
+    beam: int = 12
     lm_weight: float = 1.0
     garbled_below: float = 0.9  # share of valid syllables under which a text is treated as garbled
 
@@ -135,24 +135,31 @@ class Restorer:
     def decode(self, words: list[str | tuple[str, ...]]) -> list[str]:
         """Best syllable per position; a ``str`` item is fixed context (a number, an abbreviation)."""
         p = self.params
-        # beam entries: (score, u, v, history)
-        beam: list[tuple[float, str, str, tuple[str, ...]]] = [(0.0, BOS, BOS, ())]
         lm = self.lm
+        # A beam entry is (score, u, v, back): ``back`` indexes the previous step's entries.
+        beam: list[tuple[float, str, str, int]] = [(0.0, BOS, BOS, -1)]
+        steps: list[list[tuple[float, str, str, int]]] = []
         for item in words:
             options: tuple[tuple[str, float], ...]
             options = ((item, 0.0),) if isinstance(item, str) else self.candidates(item[0])
             if not options:
                 options = ((canonical(item[0]) if isinstance(item, tuple) else item, 0.0),)
-            grown: dict[tuple[str, str], tuple[float, str, str, tuple[str, ...]]] = {}
-            for score, u, v, history in beam:
+            grown: dict[tuple[str, str], tuple[float, str, str, int]] = {}
+            for back, (score, u, v, _) in enumerate(beam):
                 for syllable, channel in options:
                     total = score + channel + p.lm_weight * lm.logp(u, v, syllable)
-                    state = (v, syllable)
-                    best = grown.get(state)
+                    best = grown.get((v, syllable))
                     if best is None or total > best[0]:
-                        grown[state] = (total, v, syllable, (*history, syllable))
+                        grown[(v, syllable)] = (total, v, syllable, back)
             beam = sorted(grown.values(), key=lambda entry: entry[0], reverse=True)[: p.beam]
-        return list(beam[0][3]) if beam else []
+            steps.append(beam)
+        out: list[str] = []
+        index = 0
+        for step in reversed(steps):
+            _, _, syllable, back = step[index]
+            out.append(syllable)
+            index = back
+        return out[::-1]
 
 
 def _deletions(word: str, depth: int) -> set[str]:
