@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from pipeline.artefacts import model_hashes
 from pipeline.document import PageOutcome, assemble, failed_document, text_file_pages
 from pipeline.errors import PlanscanError
+from pipeline.ledger import entry_for, record
 from pipeline.load import InputDocument, discover
 from pipeline.models import DocumentResult, ErrorRecord
 from pipeline.rasterise import count_pages
@@ -51,28 +52,37 @@ def is_done(doc: InputDocument, out_dir: Path, config_hash: str) -> bool:
     return previous.source.sha256 == doc.sha256 and previous.provenance.config_hash == config_hash
 
 
+def _store(result: DocumentResult, out_dir: Path) -> str:
+    path = write_result(result, out_dir)
+    record(out_dir, entry_for(result, path))
+    return str(path)
+
+
 def plan_batch(inputs: list[Path], out_dir: Path, settings: Settings) -> BatchPlan:
     """Identify every input; store results that need no OCR right away; list the rest with page counts."""
     config_hash = settings.output_hash(model_hashes())
     found, rejected = discover(inputs)
+    out_dir.mkdir(parents=True, exist_ok=True)
     plan = BatchPlan(todo=[], written=[], skipped=[])
     for item in rejected:
-        record = ErrorRecord(stage="load", code=item.code, message=item.reason, remedy=item.remedy)
-        plan.written.append(str(write_result(failed_document(item.path, record, settings), out_dir)))
+        error = ErrorRecord(stage="load", code=item.code, message=item.reason, remedy=item.remedy)
+        plan.written.append(_store(failed_document(item.path, error, settings), out_dir))
     for doc in found:
         if is_done(doc, out_dir, config_hash):
-            plan.skipped.append(str(result_path(out_dir, doc.doc_id)))
+            done = result_path(out_dir, doc.doc_id)
+            record(out_dir, entry_for(read_result(done), done, skipped=True))
+            plan.skipped.append(str(done))
             continue
         started = dt.datetime.now(dt.UTC)
         try:
             if doc.media_type == "text/plain":
                 pages, errors = text_file_pages(doc)
                 result = assemble(doc, pages, errors, started_at=started, settings=settings)
-                plan.written.append(str(write_result(result, out_dir)))
+                plan.written.append(_store(result, out_dir))
                 continue
             plan.todo.append((doc, count_pages(doc, settings)))
         except PlanscanError as exc:
-            plan.written.append(str(write_result(failed_document(doc.path, exc, settings, doc), out_dir)))
+            plan.written.append(_store(failed_document(doc.path, exc, settings, doc), out_dir))
     return plan
 
 
@@ -86,7 +96,7 @@ def finish_document(
 ) -> Path:
     pages = [o.page for o in outcomes]
     errors = [o.error for o in outcomes if o.error is not None]
-    return write_result(assemble(doc, pages, errors, started_at=started_at, settings=settings), out_dir)
+    return Path(_store(assemble(doc, pages, errors, started_at=started_at, settings=settings), out_dir))
 
 
 @contextmanager

@@ -6,6 +6,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from pipeline.ledger import read_ledger
 from pipeline.schema import schema_dict
 from pipeline.settings import Settings
 from pipeline.synth import synthesise
@@ -42,7 +43,7 @@ def test_ingest_flow_writes_valid_json_for_every_input_and_resumes(
     summary = run_ingest([tmp_path / "batch"], out, Settings(workers=2))
     assert (summary.ok, summary.partial, summary.failed, summary.skipped) == (2, 0, 2, 0)
     results = {}
-    for path in out.glob("*.json"):
+    for path in out.glob("*.json"):  # manifest.jsonl is not a result
         data = json.loads(path.read_text(encoding="utf-8"))
         jsonschema.validate(data, schema_dict())
         results[Path(data["source"]["path"]).name] = data
@@ -63,4 +64,9 @@ def test_ingest_flow_writes_valid_json_for_every_input_and_resumes(
     again = run_ingest([tmp_path / "batch"], out, Settings(workers=2))
     assert again.skipped == 2 and again.ok == 0
     assert scan_json.stat().st_mtime_ns == before
+    ledger = read_ledger(out)
+    first, second = ledger[:4], ledger[4:]
+    assert sorted(Path(e.path).name for e in first) == ["empty.pdf", "fake.pdf", "legacy.txt", "plan.pdf"]
+    assert {e.status for e in second if Path(e.path).name in ("plan.pdf", "legacy.txt")} == {"skipped"}
+    assert next(e for e in first if Path(e.path).name == "empty.pdf").reason.startswith("PS202")
     assert inputs["scan"].exists(), "inputs are never moved or deleted"

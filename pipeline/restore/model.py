@@ -133,31 +133,33 @@ class Restorer:
         return tuple(ranked[: p.max_candidates])
 
     def decode(self, words: list[str | tuple[str, ...]]) -> list[str]:
-        """Best syllable per position; a ``str`` item is fixed context (a number, an abbreviation)."""
+        """Best spelling per position; a ``str`` item is fixed context (a number, an abbreviation)."""
         p = self.params
         lm = self.lm
-        # A beam entry is (score, u, v, back): ``back`` indexes the previous step's entries.
-        beam: list[tuple[float, str, str, int]] = [(0.0, BOS, BOS, -1)]
-        steps: list[list[tuple[float, str, str, int]]] = []
+        # A beam entry is (score, u, v, back, spelling): ``back`` indexes the previous step's entries;
+        # u and v are language-model tokens (a digit counts as "<num>").
+        beam: list[tuple[float, str, str, int, str]] = [(0.0, BOS, BOS, -1, "")]
+        steps: list[list[tuple[float, str, str, int, str]]] = []
         for item in words:
             options: tuple[tuple[str, float], ...]
             options = ((item, 0.0),) if isinstance(item, str) else self.candidates(item[0])
             if not options:
                 options = ((canonical(item[0]) if isinstance(item, tuple) else item, 0.0),)
-            grown: dict[tuple[str, str], tuple[float, str, str, int]] = {}
-            for back, (score, u, v, _) in enumerate(beam):
-                for syllable, channel in options:
-                    total = score + channel + p.lm_weight * lm.logp(u, v, syllable)
-                    best = grown.get((v, syllable))
+            grown: dict[tuple[str, str], tuple[float, str, str, int, str]] = {}
+            for back, (score, u, v, _, _) in enumerate(beam):
+                for spelling, channel in options:
+                    token = "<num>" if spelling.isdigit() else spelling
+                    total = score + channel + p.lm_weight * lm.logp(u, v, token)
+                    best = grown.get((v, token))
                     if best is None or total > best[0]:
-                        grown[(v, syllable)] = (total, v, syllable, back)
+                        grown[(v, token)] = (total, v, token, back, spelling)
             beam = sorted(grown.values(), key=lambda entry: entry[0], reverse=True)[: p.beam]
             steps.append(beam)
         out: list[str] = []
         index = 0
         for step in reversed(steps):
-            _, _, syllable, back = step[index]
-            out.append(syllable)
+            _, _, _, back, spelling = step[index]
+            out.append(spelling)
             index = back
         return out[::-1]
 
