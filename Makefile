@@ -2,10 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-liberation2 fonts-dejavu-core
+APT_PACKAGES := python3-venv tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-liberation2 fonts-dejavu-core
 DEMO_SCANS := outputs/scans
 
-.PHONY: setup system-deps demo test lint clean
+.PHONY: setup system-deps demo test lint train clean
 
 system-deps:
 	@missing=""; \
@@ -32,6 +32,12 @@ setup: system-deps $(BIN)/planscan
 demo: setup
 	$(BIN)/planscan synth corpus/documents/*.txt -o $(DEMO_SCANS) --truth-dir outputs/truth --dpi 200
 	$(BIN)/planscan ingest $(DEMO_SCANS) -o outputs
+
+# Rebuild models/restorer (not needed to use planscan: the artefacts are committed). Needs hunspell-vi.
+train: setup
+	@dpkg -s hunspell-vi >/dev/null 2>&1 || { [ "$$(id -u)" = "0" ] && apt-get install -y -qq hunspell-vi >/dev/null; } \
+	  || { echo "run: sudo apt-get install -y hunspell-vi"; exit 1; }
+	$(BIN)/planscan train restorer
 
 lint: setup
 	$(BIN)/ruff check pipeline flows tests
