@@ -93,20 +93,24 @@ def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Sett
             return PageOutcome(page=base.model_copy(update={"status": "blank"}))
         stage = "ocr"
         result = ocr_page(clean, settings)
-        stage = "restore"
-        corrected = correct_ocr_text(result.text, result.words)
+        text, restored, restore_error = result.text, 0, None
+        try:
+            corrected = correct_ocr_text(result.text, result.words)
+            text, restored = corrected.text, corrected.changed
+        except PlanscanError as exc:  # the OCR text is still good: keep it, report the restorer
+            restore_error = _error("restore", exc, number)
         page = base.model_copy(
             update={
-                "text": corrected.text,
+                "text": text,
                 "ocr_text": result.text,
-                "restored_words": corrected.changed,
+                "restored_words": restored,
                 "mean_confidence": result.mean_confidence,
                 "words": result.words,
                 "rotation": result.rotation,
                 "status": "ok" if result.text.strip() else "blank",
             }
         )
-        return PageOutcome(page=page)
+        return PageOutcome(page=page, error=restore_error)
     except PlanscanError as exc:
         return PageOutcome(page=_failed_page(number), error=_error(stage, exc, number))
     finally:

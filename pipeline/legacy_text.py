@@ -9,13 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import UndecodableText
-from pipeline.textnorm import nfc
+from pipeline.textnorm import SHAPE_MARKS, TONE_MARKS, nfc
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 TCVN3_TABLE = MODELS_DIR / "encodings" / "tcvn3.json"
 
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-_SHAPES = {"\u0302", "\u0306", "\u031b"}
 # VNI stores marks as separate Latin-1 letters after the vowel; these pairs are rare in any real language.
 _VNI_MARKERS = ("aù", "aø", "eà", "oä", "öô", "ñ", "ö")
 
@@ -25,7 +23,7 @@ def is_vietnamese_letter(ch: str) -> bool:
         return True
     parts = unicodedata.normalize("NFD", ch)
     base, marks = parts[0], set(parts[1:])
-    return base.isascii() and base.isalpha() and marks <= (_TONES | _SHAPES)
+    return base.isascii() and base.isalpha() and marks <= (TONE_MARKS | SHAPE_MARKS)
 
 
 def vietnamese_letter_share(text: str) -> float:

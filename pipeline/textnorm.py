@@ -13,8 +13,8 @@ from functools import lru_cache
 
 from unidecode import unidecode
 
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
-_SHAPES = {"\u0302", "\u0306", "\u031b"}  # circumflex, breve, horn
+TONE_MARKS = frozenset({"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"})  # huyền, sắc, ngã, hỏi, nặng
+SHAPE_MARKS = frozenset({"\u0302", "\u0306", "\u031b"})  # circumflex, breve, horn
 _VOWELS = set("aeiouy")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -31,7 +31,7 @@ def _retone_word(word: str) -> str:
             letters[-1][1].append(ch)
         else:
             letters.append((ch, []))
-    toned = [(i, m) for i, (_, marks) in enumerate(letters) for m in marks if m in _TONES]
+    toned = [(i, m) for i, (_, marks) in enumerate(letters) for m in marks if m in TONE_MARKS]
     if len(toned) != 1:
         return word
     lower = [base.lower() for base, _ in letters]
@@ -44,7 +44,7 @@ def _retone_word(word: str) -> str:
     # "qu" and "gi" + vowel: the u/i belongs to the initial consonant.
     if end > start and start > 0 and (lower[start - 1], lower[start]) in {("q", "u"), ("g", "i")}:
         start += 1
-    shaped = [i for i in range(start, end + 1) if any(m in _SHAPES for m in letters[i][1])]
+    shaped = [i for i in range(start, end + 1) if any(m in SHAPE_MARKS for m in letters[i][1])]
     if shaped:
         target = shaped[-1]
     elif start == end:

@@ -94,3 +94,27 @@ def test_one_bad_page_makes_the_document_partial(tmp_path: Path, monkeypatch: py
     assert [(e.stage, e.page, e.code) for e in result.errors] == [("ocr", 2, "PS302")]
     assert result.pages[0].status == "ok" and "HOẠCH" in result.pages[0].text
     assert result.pages[1].status == "failed"
+
+
+@needs_ocr
+def test_a_broken_restorer_keeps_the_ocr_text_and_marks_the_document_partial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PIL import ImageDraw, ImageFont
+
+    from pipeline.errors import RestorerUnavailable
+
+    image = Image.new("L", (1240, 1754), 255)
+    ImageDraw.Draw(image).text((200, 300), "KẾ HOẠCH", font=ImageFont.truetype("DejaVuSerif.ttf", 60), fill=0)
+    scan = tmp_path / "one.png"
+    image.save(scan, dpi=(150, 150))
+
+    def broken(text: str, words: list) -> None:  # type: ignore[type-arg]
+        raise RestorerUnavailable("artefacts missing")
+
+    monkeypatch.setattr("pipeline.document.correct_ocr_text", broken)
+    result = process_document(scan)
+    assert result.status == "partial"
+    assert [(e.stage, e.code) for e in result.errors] == [("restore", "PS501")]
+    assert result.pages[0].status == "ok" and result.pages[0].text == result.pages[0].ocr_text
+    assert "HOẠCH" in result.pages[0].text

@@ -106,21 +106,17 @@ def type_from_number(number: str) -> str | None:
 def find_type_line(page: PageView) -> tuple[str, Evidence] | None:
     """A line that is only a type name in capitals, e.g. "KẾ HOẠCH"."""
     names = {name.lower(): code for code, name in _rules()["document_types"].items()}
-    folded_names = {_fold(name): code for name, code in names.items()}
+    folded_names = {match_key(name): code for name, code in names.items()}
     for start, end in page.lines():
         if start > HEADER_CHARS * 2:
             break
         line = page.plain[start:end].strip()
         if not line or line.upper() != line:
             continue
-        code = folded_names.get(_fold(line).strip(" .,:;-_^'`~*"))
+        code = folded_names.get(match_key(line).strip(" .,:;-_^'`~*"))
         if code:
             return code, page.evidence(start, end, 0.9)
     return None
-
-
-def _fold(text: str) -> str:
-    return match_key(text)
 
 
 def find_date(page: PageView) -> tuple[dt.date, str, Evidence, Evidence] | None:
@@ -236,8 +232,8 @@ def _locality_case(text: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(words):
-        pair = _fold(" ".join(words[i : i + 2]))
-        single = _fold(words[i])
+        pair = match_key(" ".join(words[i : i + 2]))
+        single = match_key(words[i])
         if pair in localities:
             out.append(localities[pair])
             i += 2
@@ -349,7 +345,7 @@ def find_issuer_in_header(page: PageView, stop: int) -> IssuerFound | None:
     if not blocks:
         return None
     texts = [_capital_words(page.clean(s, e)) for s, e in blocks]
-    folded = [_fold(t) for t in texts]
+    folded = [match_key(t) for t in texts]
     if not any(f.startswith(tuple(heads)) for f in folded):
         return None
     # A line that starts a new body after a complete one (with its locality) means "parent / issuer".
@@ -362,24 +358,24 @@ def find_issuer_in_header(page: PageView, stop: int) -> IssuerFound | None:
         name_text, parent = " ".join(texts), None
     else:
         parent_text = " ".join(texts[: parent_idx + 1])
-        parent = _canonical_case(_fold(parent_text), parent_text)
+        parent = _canonical_case(match_key(parent_text), parent_text)
         own = " ".join(texts[parent_idx + 1 :])
         name_text = own
-    name_folded = _fold(name_text)
+    name_folded = match_key(name_text)
     unit = _locality_unit(name_folded, name_text)
     name = _with_unit_name(_canonical_case(name_folded, name_text), unit)
-    if parent and unit is None and _fold(parent).startswith(("uy ban mttq", "uy ban mat tran")):
+    if parent and unit is None and match_key(parent).startswith(("uy ban mttq", "uy ban mat tran")):
         name = f"{name} {parent}"  # "Ban Thường trực" of the Front committee above it
-        unit = _locality_unit(_fold(parent), parent)
+        unit = _locality_unit(match_key(parent), parent)
     elif parent and unit is None:
-        unit = _locality_unit(_fold(parent), parent)
-    level = _level_of(_fold(name), unit) or (_level_of(_fold(parent), unit) if parent else None)
+        unit = _locality_unit(match_key(parent), parent)
+    level = _level_of(match_key(name), unit) or (_level_of(match_key(parent), unit) if parent else None)
     note = None
     if (
         parent is None
         and unit is not None
         and level == "district"
-        and _fold(name).startswith("uy ban nhan dan")
+        and match_key(name).startswith("uy ban nhan dan")
     ):
         # A district people's committee answers to its province's committee (Luật Tổ chức CQĐP).
         province = load_gazetteer().province(unit.province)
@@ -418,7 +414,7 @@ def find_issuer_in_body(page: PageView, place_unit: Unit | None) -> IssuerFound 
     if not match:
         return None
     name_text = page.clean(match.start("name"), match.end("loc") if match.group("loc") else match.end("name"))
-    name = _canonical_case(_fold(name_text), name_text)
+    name = _canonical_case(match_key(name_text), name_text)
     unit = None
     note = "issuer named in the body; no header block"
     loc = match.group("loc")
@@ -434,6 +430,6 @@ def find_issuer_in_body(page: PageView, place_unit: Unit | None) -> IssuerFound 
             name = f"{name} {place_unit.name}"
             unit = place_unit
             note += f"; locality '{place_unit.name}' from the place line"
-    level = _level_of(_fold(name), unit)
+    level = _level_of(match_key(name), unit)
     evidence = page.evidence(match.start("name"), match.end(), 0.7, note=note)
     return IssuerFound(Issuer(name=name, level=level, parent=None), evidence, unit)  # type: ignore[arg-type]

@@ -13,11 +13,10 @@ from functools import lru_cache
 from pydantic import BaseModel
 
 from pipeline.extract.rules import load_rules
+from pipeline.restore.corpus_io import SENTENCE_END
 from pipeline.restore.model import Restorer, load_restorer
 from pipeline.restore.syllables import apply_case, canonical, case_pattern, has_syllable_shape, key
 from pipeline.restore.tokens import Piece, join, split
-
-_SENTENCE_END = re.compile(r"[.;:!?]|\n\s*\n")
 
 
 class RestoreResult(BaseModel):
@@ -127,7 +126,7 @@ def restore_text(
                 pieces[index] = Piece(fixed, "symbol")
                 changed += 1
             segment.append((index, "<sym>"))
-        elif _SENTENCE_END.search(piece.text):
+        elif SENTENCE_END.search(piece.text):
             flush()
     flush()
     return RestoreResult(

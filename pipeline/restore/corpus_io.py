@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pipeline.restore.syllables import canonical
 from pipeline.restore.tokens import split
 
-_SENTENCE_END = re.compile(r"[.;:!?]|\n\s*\n")
+SENTENCE_END = re.compile(r"[.;:!?]|\n\s*\n")
 
 
 def sentences(text: str) -> Iterator[list[str]]:
@@ -21,7 +21,7 @@ def sentences(text: str) -> Iterator[list[str]]:
             current.append("<num>")
         elif piece.kind == "symbol":
             current.append("<sym>")
-        elif _SENTENCE_END.search(piece.text) and current:
+        elif SENTENCE_END.search(piece.text) and current:
             yield current
             current = []
     if current:

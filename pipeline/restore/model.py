@@ -23,10 +23,9 @@ from pipeline.artefacts import MODELS_DIR
 from pipeline.errors import RestorerUnavailable
 from pipeline.restore.lm import BOS, NgramLM
 from pipeline.restore.syllables import canonical, key
+from pipeline.textnorm import SHAPE_MARKS, TONE_MARKS
 
 RESTORER_DIR = MODELS_DIR / "restorer"
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-_SHAPES = {"\u0302", "\u0306", "\u031b"}
 
 
 class Params(BaseModel):
@@ -47,9 +46,9 @@ def _marks(syllable: str) -> tuple[str, frozenset[tuple[str, str]]]:
     shapes: set[tuple[str, str]] = set()
     base = ""
     for ch in unicodedata.normalize("NFD", syllable):
-        if ch in _TONES:
+        if ch in TONE_MARKS:
             tone = ch
-        elif ch in _SHAPES:
+        elif ch in SHAPE_MARKS:
             shapes.add((base, ch))
         else:
             base = ch

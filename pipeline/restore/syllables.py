@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pipeline.textnorm import normalize_text, strip_diacritics
+from pipeline.textnorm import TONE_MARKS, normalize_text, strip_diacritics
 
 # onset + nucleus + coda, on the diacritic-free lower-case form
 _SHAPE = re.compile(
     r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnptiyuo])?$"
 )
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
 
 def key(token: str) -> str:
@@ -23,7 +22,7 @@ def has_syllable_shape(token: str) -> bool:
     lower = token.lower()
     if not lower.isalpha():
         return False
-    tones = sum(1 for ch in unicodedata.normalize("NFD", lower) if ch in _TONES)
+    tones = sum(1 for ch in unicodedata.normalize("NFD", lower) if ch in TONE_MARKS)
     return tones <= 1 and bool(_SHAPE.match(key(lower)))
 
 

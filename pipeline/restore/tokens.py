@@ -11,9 +11,7 @@ from dataclasses import dataclass
 
 # A word may carry OCR debris that stands for letters ("s6" số, "1a" là, "x4" xã, "[én" lên, "ctia" của).
 # Symbols like ¢ @ € ¥ are read for letters too ("tro¢" trợ); glued to a word they belong to it.
-_WORD = re.compile(
-    r"[^\W_](?:[^\W_]|[¢@€¥]|[\[|!{}](?=[^\W\d_]))*|[\[|](?=[^\W\d_])(?:[^\W_])+", re.UNICODE
-)
+_WORD = re.compile(r"[^\W_](?:[^\W_]|[¢@€¥]|[\[|!{}](?=[^\W\d_]))*|[\[|](?=[^\W\d_])(?:[^\W_])+", re.UNICODE)
 _SYMBOL_CHUNK = re.compile(r"\S*\d\S*/\S+|\S+/\S*\d\S*|\S*[A-ZĐ]{2,}\S*/\S*|\S*/\S*[A-ZĐ]{2,}\S*")
 _NUMBER = re.compile(r"^[\d.,/%-]+$")
 
