@@ -78,6 +78,10 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
         "restore", help="diacritic restoration: WER/CER vs raw input and pyvi on the seeds"
     )
     restore.add_argument("--workers", type=int, default=None)
+    extract = which.add_parser(
+        "extract", help="field extraction: exact-match and P/R/F1 against the gold for seeds and corpus"
+    )
+    extract.add_argument("--verbose", action="store_true", help="per-document counts and header misses")
 
 
 def _add_restore(sub: argparse._SubParsersAction) -> None:
@@ -222,6 +226,12 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.bench == "extract":
+        from pipeline.bench import extract_bench
+
+        groups, seconds = extract_bench.run()
+        print(extract_bench.report(groups, seconds, verbose=args.verbose))
+        return EXIT_OK
     if args.bench == "restore":
         from pipeline.bench import restore_bench
 

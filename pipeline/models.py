@@ -137,6 +137,7 @@ class Fields(_Model):
     issuer: Issuer = Field(default_factory=Issuer)
     title: str | None = None
     period: Period = Field(default_factory=Period)
+    movement: str | None = Field(default=None, description="emulation movement the plan belongs to, as named")
     legal_bases: list[LegalBasis] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
     deadlines: list[Deadline] = Field(default_factory=list)

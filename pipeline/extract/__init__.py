@@ -1,13 +1,16 @@
-"""Field extraction over page texts. First cut: header, period, signer and recipients, with evidence."""
+"""Field extraction over page texts: header and closing (regex rules on page 1 and the last page) and body
+fields (legal bases, targets, deadlines, responsible bodies) through the spaCy pipeline in ``nlp``."""
 
 from __future__ import annotations
 
+from pipeline.extract.body import extract_body
 from pipeline.extract.closing import find_recipients, find_signer
 from pipeline.extract.gazetteer import load_gazetteer
 from pipeline.extract.header import (
     find_date,
     find_issuer_in_body,
     find_issuer_in_header,
+    find_movement,
     find_number,
     find_period,
     find_title,
@@ -30,6 +33,11 @@ EXTRACTED = [
     "issuer.parent",
     "title",
     "period",
+    "movement",
+    "legal_bases",
+    "targets",
+    "deadlines",
+    "responsible_bodies",
     "signer",
     "recipients",
 ]
@@ -105,6 +113,13 @@ def extract_fields(pages: list[Page]) -> tuple[Fields, dict[str, Evidence], list
     if period:
         fields.period = period.value  # type: ignore[assignment]
         evidence["period"] = period.evidence
+
+    movement = find_movement(first, title.evidence if title else None)
+    if movement:
+        fields.movement = str(movement.value)
+        evidence["movement"] = movement.evidence
+    body_start = title.evidence.end if title else 0
+    evidence.update(extract_body(readable, fields, body_start))
 
     signed = find_signer(last)
     if signed:

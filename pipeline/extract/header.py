@@ -433,3 +433,17 @@ def find_issuer_in_body(page: PageView, place_unit: Unit | None) -> IssuerFound 
     level = _level_of(match_key(name), unit)
     evidence = page.evidence(match.start("name"), match.end(), 0.7, note=note)
     return IssuerFound(Issuer(name=name, level=level, parent=None), evidence, unit)  # type: ignore[arg-type]
+
+
+_MOVEMENT = re.compile(r"phong\s+trao(?:\s+thi\s+dua)?\s*[\"“”'](?P<name>[^\"“”']{5,160})[\"“”']")
+
+
+def find_movement(page: PageView, title: Evidence | None) -> Found | None:
+    """The emulation movement a plan belongs to: the quoted name after "Phong trào (thi đua)" in its title."""
+    if title is None:
+        return None
+    match = _MOVEMENT.search(page.folded, title.start, title.end + 1)
+    if not match:
+        return None
+    name = page.clean(match.start("name"), match.end("name"))
+    return Found(name, page.evidence(match.start("name"), match.end("name"), 0.9))

@@ -1,0 +1,208 @@
+"""``planscan bench extract``: field extraction against the team's gold.
+
+Gold: tests/gold/fields (the user's five documents, read from ../shared/seeds and run through the whole
+text pipeline, restoration included) and corpus/truth (the bundled fictional documents). Scores:
+header fields as exact-match rates; legal bases matched by number, targets by value and range,
+deadlines by their ``when``, bodies by canonical name (fuzzy) — precision, recall and F1 per list.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from pipeline.extract import extract_fields
+from pipeline.markup import markup_to_text
+from pipeline.models import Fields, Page
+from pipeline.textnorm import match_key, normalize_text
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT.parent / "shared" / "seeds"
+FIELD_GOLD = ROOT / "tests" / "gold" / "fields"
+CORPUS = ROOT / "corpus"
+HEADER_FIELDS = (
+    "document_type",
+    "number",
+    "issued_date",
+    "place",
+    "province",
+    "issuer.name",
+    "issuer.level",
+    "period",
+    "movement",
+    "signer.name",
+)
+BODY_NAME_SIMILARITY = 88
+
+
+@dataclass
+class ListScore:
+    predicted: int = 0
+    gold: int = 0
+    matched: int = 0
+
+    def add(self, other: ListScore) -> None:
+        self.predicted += other.predicted
+        self.gold += other.gold
+        self.matched += other.matched
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.gold if self.gold else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class DocScore:
+    name: str
+    header: dict[str, bool] = field(default_factory=dict)
+    lists: dict[str, ListScore] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)
+
+
+def _value(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        obj = obj.get(part) if isinstance(obj, dict) else None
+    return obj
+
+
+def _same_text(a: Any, b: Any) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        quotes = str.maketrans({"“": '"', "”": '"', "–": "-"})
+        return " ".join(normalize_text(a).translate(quotes).casefold().split()) == " ".join(
+            normalize_text(b).translate(quotes).casefold().split()
+        )
+    return bool(a == b)
+
+
+def _close(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(float(a) - float(b)) < 1e-6
+
+
+def _match(
+    pred: list[dict[str, Any]], gold: list[dict[str, Any]], same: Callable[[dict, dict], bool]
+) -> ListScore:
+    """Greedy one-to-one matching in document order."""
+    used: set[int] = set()
+    matched = 0
+    for item in pred:
+        for index, wanted in enumerate(gold):
+            if index not in used and same(item, wanted):
+                used.add(index)
+                matched += 1
+                break
+    return ListScore(predicted=len(pred), gold=len(gold), matched=matched)
+
+
+def _number_key(item: dict[str, Any]) -> str:
+    return match_key(item.get("number") or "").replace(" ", "")
+
+
+def _same_when(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    keys = ("date", "year", "quarter", "month_day", "recurrence")
+    return all(a["when"].get(k) == b["when"].get(k) for k in keys)
+
+
+def _same_body(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return fuzz.ratio(match_key(a["name"]), match_key(b["name"])) >= BODY_NAME_SIMILARITY
+
+
+def score(name: str, predicted: Fields, gold: dict[str, Any]) -> DocScore:
+    pred = predicted.model_dump(mode="json")
+    result = DocScore(name)
+    for path in HEADER_FIELDS:
+        ok = _same_text(_value(pred, path), _value(gold, path))
+        result.header[path] = ok
+        if not ok:
+            result.misses.append(f"{path}: got {_value(pred, path)!r}, gold {_value(gold, path)!r}")
+    result.lists["legal_bases"] = _match(
+        pred["legal_bases"], gold.get("legal_bases", []), lambda a, b: _number_key(a) == _number_key(b)
+    )
+    result.lists["targets"] = _match(
+        pred["targets"],
+        gold.get("targets", []),
+        lambda a, b: _close(a["value"], b["value"]) and _close(a.get("value_max"), b.get("value_max")),
+    )
+    result.lists["deadlines"] = _match(pred["deadlines"], gold.get("deadlines", []), _same_when)
+    result.lists["responsible_bodies"] = _match(
+        pred["responsible_bodies"], gold.get("responsible_bodies", []), _same_body
+    )
+    return result
+
+
+def _seed_cases() -> Iterator[tuple[str, list[Page], dict[str, Any]]]:
+    from pipeline.document import process_document
+    from pipeline.settings import Settings
+
+    for gold_path in sorted(FIELD_GOLD.glob("*.json")):
+        found = sorted(SEEDS.glob(f"{gold_path.stem}_*.txt"))
+        if not found:
+            continue
+        result = process_document(found[0], Settings())
+        yield f"seed {gold_path.stem}", result.pages, json.loads(gold_path.read_text(encoding="utf-8"))
+
+
+def _corpus_cases() -> Iterator[tuple[str, list[Page], dict[str, Any]]]:
+    for truth_path in sorted((CORPUS / "truth").glob("*.json")):
+        source = CORPUS / "documents" / f"{truth_path.stem}.txt"
+        text = normalize_text(markup_to_text(source.read_text(encoding="utf-8")))
+        page = Page(number=1, text=text, ocr_text=None, mean_confidence=None, source="text_file")
+        yield f"corpus {truth_path.stem[:13]}", [page], json.loads(truth_path.read_text(encoding="utf-8"))
+
+
+def run() -> tuple[dict[str, list[DocScore]], float]:
+    groups: dict[str, list[DocScore]] = {"seeds": [], "corpus": []}
+    seconds = 0.0
+    for group, cases in (("seeds", _seed_cases()), ("corpus", _corpus_cases())):
+        for name, pages, gold in cases:
+            started = time.perf_counter()
+            fields, _, _ = extract_fields(pages)
+            seconds += time.perf_counter() - started
+            groups[group].append(score(name, fields, gold))
+    return groups, seconds
+
+
+def report(groups: dict[str, list[DocScore]], seconds: float, verbose: bool = False) -> str:
+    lines = ["planscan bench extract", ""]
+    for group, docs in groups.items():
+        if not docs:
+            lines.append(f"{group}: no documents (../shared/seeds absent?)")
+            continue
+        lines.append(f"{group} ({len(docs)} documents)")
+        exact_docs = sum(all(d.header.values()) for d in docs)
+        lines.append(f"  header: all fields exact on {exact_docs}/{len(docs)} documents")
+        for path in HEADER_FIELDS:
+            hits = sum(d.header[path] for d in docs)
+            lines.append(f"    {path:<14} {hits}/{len(docs)}")
+        for name in ("legal_bases", "targets", "deadlines", "responsible_bodies"):
+            total = ListScore()
+            for doc in docs:
+                total.add(doc.lists[name])
+            lines.append(
+                f"  {name:<19} P {total.precision:.2f}  R {total.recall:.2f}  F1 {total.f1:.2f}"
+                f"  (predicted {total.predicted}, gold {total.gold}, matched {total.matched})"
+            )
+        if verbose:
+            for doc in docs:
+                per_list = ", ".join(f"{k} {v.matched}/{v.gold}/{v.predicted}" for k, v in doc.lists.items())
+                lines.append(f"    {doc.name}: {per_list}")
+                lines.extend(f"      miss {m}" for m in doc.misses)
+        lines.append("")
+    lines.append(f"extraction time: {seconds:.2f} s in total (text pipeline excluded)")
+    return "\n".join(lines)

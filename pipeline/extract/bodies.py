@@ -1,0 +1,190 @@
+"""Responsible bodies: who the organisation section (Tổ chức thực hiện) gives work to, and their role.
+
+Each item of that section opens with its actor ("Sở Lao động - Thương binh và Xã hội chủ trì, …",
+"Đề nghị Ủy ban MTTQ Việt Nam tỉnh …"); the words right after the actor give the role. Bodies that
+reports are sent to are added as ``report_to``. Names are canonical (abbreviations written out); the
+printed form is kept as an alias.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+from pipeline.extract.doctext import DocText
+from pipeline.extract.nlp import doc_text, section_table
+from pipeline.extract.rules import load_rules
+from pipeline.models import Evidence, ResponsibleBody
+from pipeline.textnorm import match_key
+
+ACTOR_CHARS = 180
+TASK_CHARS = 110
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str  # canonical
+    printed: str
+    start: int
+    end: int
+    role: str
+
+
+@dataclass(frozen=True)
+class FoundBody:
+    body: ResponsibleBody
+    evidence: Evidence
+
+
+def _rules() -> dict[str, Any]:
+    rules: dict[str, Any] = load_rules("fields")["bodies"]
+    return rules
+
+
+def _starts_with_any(text: str, phrases: list[str]) -> bool:
+    return any(re.match(rf"{re.escape(p)}(?![a-z])", text) for p in phrases)
+
+
+def canonical(printed: str) -> str:
+    rules = _rules()
+    fixed = rules["canonical_names"].get(match_key(printed))
+    if fixed:
+        return str(fixed)
+    words = [
+        rules["abbreviations"].get(w.lower(), rules["abbreviations"].get(match_key(w), w))
+        for w in printed.split()
+    ]
+    name = " ".join(words)
+    return name[:1].upper() + name[1:]
+
+
+def organisation_section(doc: Doc) -> Span | None:
+    for span in doc.spans["sections"]:
+        line = doc_text(doc)[span.start_char : doc_text(doc).find("\n", span.start_char)]
+        if span.label_ == "roman" and any(h in line for h in _rules()["organisation_headings"]):
+            return span
+    return None
+
+
+def item_actor(text: DocText, doc: Doc, item: Span) -> Actor | None:
+    """The actor an item opens with, or None when the item does not start with a body."""
+    rules = _rules()
+    folded = doc_text(doc)
+    start = item.start_char
+    mark = re.match(
+        r"[ \t*]*(?:[ivx]+\.|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-–•+])[ \t]*", folded[start : start + 12]
+    )
+    if mark:
+        start += mark.end()
+    role = "task"
+    prefix = next((p for p in rules["coordinate_prefixes"] if folded.startswith(p + " ", start)), None)
+    if prefix:
+        start += len(prefix) + 1
+        role = "coordinate"
+    if not _starts_with_any(folded[start:], rules["body_words"]):
+        return None
+    limit = min(item.end_char, start + ACTOR_CHARS)
+    end = limit
+    for stop in rules["actor_stops"]:
+        pattern = re.escape(stop) if not stop[0].isalpha() else rf"(?<![a-z]){re.escape(stop)}(?![a-z])"
+        found = re.compile(pattern).search(folded, start, limit)
+        if found and found.start() > start:
+            end = min(end, found.start())
+    end = min(end, folded.find("\n", start) if folded.find("\n", start) > 0 else end)
+    printed = text.clean(start, end)
+    if len(printed) < 3:
+        return None
+    after = folded[end : end + 40].lstrip(" ,:")
+    if not after.strip() or after.startswith("\n"):
+        # "1. Sở Lao động - Thương binh và Xã hội:" with its tasks in sub-items below: read the first one.
+        after = re.sub(
+            r"^[\s*]*(?:[-–•+]|[a-zđ]\)|\d+(?:\.\d+)*[.)])?\s*", "", folded[end : end + 80].lstrip(" ,:")
+        )
+    if role == "task":
+        if _starts_with_any(after, rules["lead_after_actor"]):
+            role = "lead"
+        elif _starts_with_any(after, rules["advise_after_actor"]):
+            role = "advise"
+        else:
+            role = "coordinate"
+    return Actor(canonical(printed), printed, start, end, role)
+
+
+def _items(doc: Doc, section: Span, closing_at: int) -> list[Span]:
+    end = min(section.end_char, closing_at)
+    return [
+        s
+        for s in doc.spans["sections"]
+        if s.label_ in ("arabic", "letter", "dash", "plus") and section.start_char < s.start_char < end
+    ]
+
+
+def _report_targets(text: DocText, doc: Doc, item: Span) -> list[tuple[str, int, int]]:
+    rules = _rules()
+    found: list[tuple[str, int, int]] = []
+    for cue in sorted(rules["report_cues"], key=len, reverse=True):
+        for match in re.finditer(
+            rf"(?<![a-z]){re.escape(cue)}\s+", doc_text(doc)[item.start_char : item.end_char]
+        ):
+            start = item.start_char + match.end()
+            if not _starts_with_any(doc_text(doc)[start:], rules["body_words"]):
+                continue
+            end = start
+            stop = re.compile(r"[;.(\n]|,\s| de | qua | truoc | theo | va cac | dinh ky")
+            hit = stop.search(doc_text(doc), start, min(item.end_char, start + 90))
+            end = hit.start() if hit else min(item.end_char, start + 90)
+            printed = text.clean(start, end)
+            if printed and all(printed != p for p, _, _ in found):
+                found.append((printed, start, end))
+    return found
+
+
+def _task(text: DocText, actor: Actor, item: Span) -> str | None:
+    end = min(item.end_char, actor.end + TASK_CHARS)
+    for stop in (";", ".\n", "\n"):
+        at = text.folded.find(stop, actor.end, end)
+        if at > actor.end:
+            end = at
+    task = text.clean(actor.end, end)
+    return task or None
+
+
+def find_bodies(text: DocText, doc: Doc, closing_at: int) -> tuple[list[FoundBody], dict[int, Actor]]:
+    """Bodies in order of first mention, and the actor of each item (by item start) for deadlines."""
+    section = organisation_section(doc)
+    bodies: dict[str, FoundBody] = {}
+    actors: dict[int, Actor] = {}
+    if section is None:
+        return [], actors
+    for item in _items(doc, section, closing_at):
+        actor = item_actor(text, doc, item)
+        if actor is not None:
+            actors[item.start_char] = actor
+            key = match_key(actor.name)
+            task = _task(text, actor, item)
+            if key not in bodies:
+                aliases = [actor.printed] if actor.printed != actor.name else []
+                body = ResponsibleBody(name=actor.name, aliases=aliases, role=actor.role, tasks=[])
+                bodies[key] = FoundBody(body, text.evidence(actor.start, actor.end, 0.8))
+            if task and task not in bodies[key].body.tasks:
+                bodies[key].body.tasks.append(task)
+        for printed, start, end in _report_targets(text, doc, item):
+            name = canonical(printed)
+            key = match_key(name)
+            if key not in bodies:
+                aliases = [printed] if printed != name else []
+                body = ResponsibleBody(name=name, aliases=aliases, role="report_to", tasks=[])
+                bodies[key] = FoundBody(body, text.evidence(start, end, 0.7))
+    return list(bodies.values()), actors
+
+
+def actor_for(doc: Doc, actors: dict[int, Actor], offset: int) -> Actor | None:
+    """The actor of the innermost organisation item that holds ``offset``."""
+    best: Actor | None = None
+    for start, end, _, _ in section_table(doc):
+        if start <= offset < end and start in actors:
+            best = actors[start]
+    return best

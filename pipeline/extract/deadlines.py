@@ -1,0 +1,176 @@
+"""Deadlines: dated obligations and milestones, plus recurring deliverables.
+
+Each time cue (FULL_DATE, MONTH_DAY, QUARTER, YEAR) in a clause that carries an obligation (a MILESTONE
+cue such as sơ kết, tổng kết, báo cáo) becomes one deadline; a RECURRENCE cue with a deliverable and no
+date becomes a recurring one. ``responsible`` is the actor of the organisation item that holds it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+from pipeline.extract.bodies import Actor, actor_for
+from pipeline.extract.doctext import DocText
+from pipeline.extract.nlp import cues, doc_text, headings_at
+from pipeline.extract.rules import load_rules
+from pipeline.models import Deadline, Evidence
+
+_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_NUMS = re.compile(r"\d+")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+@dataclass(frozen=True)
+class FoundDeadline:
+    deadline: Deadline
+    evidence: Evidence
+    kind: str
+
+
+def _rules() -> dict[str, Any]:
+    rules: dict[str, Any] = load_rules("fields")["deadlines"]
+    return rules
+
+
+def _when(span: Span) -> dict[str, Any] | None:
+    when: dict[str, Any] = {
+        "date": None,
+        "year": None,
+        "quarter": None,
+        "month_day": None,
+        "recurrence": "once",
+    }
+    numbers = [int(n) for n in _NUMS.findall(span.text)]
+    if span.label_ == "FULL_DATE" and len(numbers) >= 3:
+        try:
+            when["date"] = dt.date(numbers[2], numbers[1], numbers[0]).isoformat()
+        except ValueError:
+            return None
+        when["year"] = numbers[2]
+    elif span.label_ == "MONTH_DAY" and len(numbers) >= 2:
+        if not (1 <= numbers[1] <= 12 and 1 <= numbers[0] <= 31):
+            return None
+        when["month_day"] = f"{numbers[1]:02d}-{numbers[0]:02d}"
+    elif span.label_ == "QUARTER":
+        roman = span.text.split()[1].split("/")[0] if len(span.text.split()) > 1 else ""
+        when["quarter"] = _QUARTERS.get(roman)
+        years = _YEAR.findall(span.text)
+        when["year"] = int(years[-1]) if years else None
+    elif span.label_ == "YEAR":
+        years = _YEAR.findall(span.text)
+        when["year"] = int(years[-1])  # "năm 2021-2022": the end of the range
+    return when
+
+
+_SYMBOL_PIECE = re.compile(r"\d.*[/-][a-z]|[a-z]-[a-z]")
+
+
+def _in_citation(doc: Doc, span: Span) -> bool:
+    """A date right after a document symbol (even one OCR split in two) dates that document."""
+    before = doc[max(0, span.start - 5) : span.start]
+    return any(_SYMBOL_PIECE.search(token.text) for token in before)
+
+
+def _blocked_year(doc: Doc, span: Span) -> bool:
+    before = doc_text(doc)[max(0, span.start_char - 16) : span.start_char].strip()
+    return any(before.endswith(w) for w in _rules()["not_a_deadline_before_year"])
+
+
+def _time_cues(doc: Doc, clause: Span) -> list[Span]:
+    labels = ("FULL_DATE", "MONTH_DAY", "QUARTER", "YEAR")
+    spans = [s for label in labels for s in cues(doc, label) if clause.start <= s.start < clause.end]
+    # Keep the widest cue where cues overlap ("quý III năm 2022" holds "năm 2022").
+    spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
+    kept: list[Span] = []
+    covered = -1
+    for span in spans:
+        if span.start < covered:
+            continue
+        covered = span.end
+        if _in_citation(doc, span) or (span.label_ == "YEAR" and _blocked_year(doc, span)):
+            continue
+        kept.append(span)
+    # "từ 17/10 đến 18/11": one range, dated by its end.
+    ranged: list[Span] = []
+    for span in kept:
+        if (
+            ranged
+            and ranged[-1].label_ == span.label_ == "MONTH_DAY"
+            and "den" in doc_text(doc)[ranged[-1].end_char : span.end_char]
+        ):
+            ranged[-1] = span
+        else:
+            ranged.append(span)
+    return ranged
+
+
+def _milestone(doc: Doc, clause: Span, at: int) -> Span | None:
+    inside = [m for m in cues(doc, "MILESTONE") if clause.start <= m.start < clause.end]
+    before = [m for m in inside if m.start <= at]
+    return before[-1] if before else (inside[0] if inside else None)
+
+
+def _recurrence(doc: Doc, clause: Span) -> str | None:
+    found = [r.id_ for r in cues(doc, "RECURRENCE") if clause.start <= r.start < clause.end]
+    return "half-yearly" if "half-yearly" in found else ("yearly" if found else None)
+
+
+def _what(text: DocText, clause: Span, milestone: Span | None) -> str:
+    start = milestone.start_char if milestone is not None else clause.start_char
+    what = text.clean(start, clause.end_char)
+    return what[:1].upper() + what[1:]
+
+
+def find_deadlines(
+    text: DocText, doc: Doc, actors: dict[int, Actor], body_start: int, closing_at: int
+) -> list[FoundDeadline]:
+    rules = _rules()
+    found: list[FoundDeadline] = []
+    seen: set[tuple[Any, ...]] = set()
+    for clause in doc.sents:
+        if clause.start_char < body_start or clause.start_char >= closing_at:
+            continue
+        if any(c in clause.text for c in rules["excluded_cues"]):
+            continue
+        if any(h in line for line in headings_at(doc, clause.start_char) for h in rules["excluded_sections"]):
+            continue
+        recurrence = _recurrence(doc, clause)
+        actor = actor_for(doc, actors, clause.start_char)
+        entries: list[tuple[dict[str, Any], Span | None]] = []
+        for cue in _time_cues(doc, clause):
+            milestone = _milestone(doc, clause, cue.start)
+            if milestone is None and cue.label_ not in rules["dated_without_milestone"]:
+                continue
+            when = _when(cue)
+            if when is None:
+                continue
+            if recurrence and when["date"] is None and when["year"] is None:
+                when["recurrence"] = recurrence
+            entries.append((when, milestone))
+        if not entries and recurrence:
+            milestone = _milestone(doc, clause, clause.end)
+            if milestone is not None and milestone.id_ in rules["deliverables"]:
+                blank = {"date": None, "year": None, "quarter": None, "month_day": None}
+                entries.append(({**blank, "recurrence": recurrence}, milestone))
+        for when, milestone in entries:
+            kind = milestone.id_ if milestone is not None else "dated"
+            responsible = actor.name if actor is not None else None
+            key = (tuple(sorted(when.items())), kind, responsible)
+            if key in seen:
+                continue
+            seen.add(key)
+            deadline = Deadline(
+                text=text.clean(clause.start_char, clause.end_char),
+                what=_what(text, clause, milestone),
+                when=when,
+                responsible=responsible,
+            )
+            found.append(
+                FoundDeadline(deadline, text.evidence(clause.start_char, clause.end_char, 0.7), kind)
+            )
+    return found

@@ -1,0 +1,174 @@
+"""The spaCy pipeline behind body-field extraction.
+
+It runs on the document's *folded* text (lower case, no diacritics, same length as the page text), so
+restored or OCR'd text with residual diacritic errors still matches, and every span's character offsets
+quote the original text. Tokens are syllables: pyvi's word segmenter needs correct diacritics and splits
+document symbols such as ``666/QĐ-TTg`` into five tokens, while the rules here want them whole.
+
+Components (in order):
+- ``planscan_clauses``: sentence starts at line starts and after ``;`` or a full stop (items of a plan
+  are clauses, not prose sentences);
+- ``planscan_sections``: numbered headings (I., 1., a), -, +) as ``doc.spans["sections"]``;
+- ``planscan_cues``: a SpanRuler whose patterns are the reviewable JSONL files in ``models/patterns``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+import numpy
+import spacy
+from spacy.attrs import SENT_START
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+from pipeline.artefacts import MODELS_DIR
+from pipeline.extract.rules import load_rules
+
+PATTERNS_DIR = MODELS_DIR / "patterns"
+_HEADING = re.compile(
+    r"^[ \t*]*(?P<mark>(?P<roman>[ivx]{1,5})\.|(?P<arabic>\d{1,2})(?:\.\d{1,2})*[.)]|(?P<letter>[a-zđ])\)|"
+    r"(?P<dash>[-–•])|(?P<plus>\+))[ \t]",
+    re.MULTILINE,
+)
+CLAUSE_END = {";", ".", "!", "?", "./."}
+
+
+def _tokenizer(nlp: Language) -> Tokenizer:
+    keep_whole = re.compile(load_rules("fields")["tokenizer"]["keep_whole"])
+    # ";" and ":" must split even inside "2022;" so clause boundaries are tokens of their own.
+    suffixes = [*(nlp.Defaults.suffixes or []), r"[;:,]"]
+    return Tokenizer(
+        nlp.vocab,
+        prefix_search=compile_prefix_regex(nlp.Defaults.prefixes or []).search,
+        suffix_search=compile_suffix_regex(suffixes).search,
+        infix_finditer=compile_infix_regex(nlp.Defaults.infixes or []).finditer,
+        token_match=keep_whole.match,
+    )
+
+
+@Language.component("planscan_clauses")
+def clauses(doc: Doc) -> Doc:
+    starts = numpy.zeros((len(doc), 1), dtype="int64")
+    previous = None
+    for token in doc:
+        if (
+            token.i == 0
+            or token.is_space
+            or (
+                previous is not None
+                and (previous.text in CLAUSE_END or previous.is_space or "\n" in previous.whitespace_)
+            )
+        ):
+            starts[token.i, 0] = 1
+        else:
+            starts[token.i, 0] = -1
+        previous = token
+    # One bulk write: setting ``is_sent_start`` token by token rescans the whole doc each time.
+    doc.from_array([SENT_START], starts.astype("uint64"))  # type: ignore[arg-type]  # -1 ("not a start") wraps, as spaCy expects
+    return doc
+
+
+def heading_kind(line: str) -> str | None:
+    """The kind of numbered heading a folded line opens with, or None."""
+    match = _HEADING.match(line)
+    if not match:
+        return None
+    return next(k for k in ("roman", "arabic", "letter", "dash", "plus") if match.group(k))
+
+
+@Language.component("planscan_sections")
+def sections(doc: Doc) -> Doc:
+    """Each heading line starts a section that runs to the next heading of the same or a higher kind."""
+    order = ["roman", "arabic", "letter", "dash", "plus"]
+    found: list[tuple[int, str]] = []
+    offset = 0
+    text = doc.text
+    for line in text.split("\n"):
+        kind = heading_kind(line)
+        if kind is not None:
+            found.append((offset + len(line) - len(line.lstrip(" \t*")), kind))
+        offset += len(line) + 1
+    spans: list[Span] = []
+    for index, (start, kind) in enumerate(found):
+        end = len(text)
+        for later_start, later_kind in found[index + 1 :]:
+            if order.index(later_kind) <= order.index(kind):
+                end = later_start
+                break
+        span = doc.char_span(start, end, label=kind, alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+    doc.spans["sections"] = spans
+    return doc
+
+
+def _patterns() -> list[dict[str, Any]]:
+    patterns: list[dict[str, Any]] = []
+    for path in sorted(PATTERNS_DIR.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.lstrip().startswith("//"):
+                patterns.append(json.loads(line))
+    return patterns
+
+
+@cache
+def load_nlp() -> Language:
+    nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
+    nlp.tokenizer = _tokenizer(nlp)
+    nlp.add_pipe("planscan_clauses")
+    nlp.add_pipe("planscan_sections")
+    ruler = nlp.add_pipe("span_ruler", name="planscan_cues", config={"spans_key": "cues"})
+    ruler.add_patterns(_patterns())  # type: ignore[attr-defined]
+    return nlp
+
+
+def cues(doc: Doc, label: str) -> list[Span]:
+    """Cue spans of one label, in text order (grouped once per doc: extractors ask many times)."""
+    grouped = doc.user_data.get("cues_by_label")
+    if grouped is None:
+        grouped = {}
+        for span in sorted(doc.spans["cues"], key=lambda s: (s.start, s.end)):
+            grouped.setdefault(span.label_, []).append(span)
+        doc.user_data["cues_by_label"] = grouped
+    found: list[Span] = grouped.get(label, [])
+    return found
+
+
+HEADING_CHARS = 100  # a longer first line is a paragraph item, not a heading
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text`` rebuilds the string from every token on each call; extractors read it often."""
+    text = doc.user_data.get("text")
+    if text is None:
+        text = doc.user_data["text"] = doc.text
+    return str(text)
+
+
+def section_table(doc: Doc) -> list[tuple[int, int, str, str]]:
+    """(start, end, kind, first line) of every section, in text order; built once per doc."""
+    table = doc.user_data.get("section_table")
+    if table is None:
+        folded = doc_text(doc)
+        table = []
+        for span in doc.spans["sections"]:
+            line_end = folded.find("\n", span.start_char)
+            line = folded[span.start_char : line_end if line_end >= 0 else span.end_char]
+            table.append((span.start_char, span.end_char, span.label_, line))
+        doc.user_data["section_table"] = table
+    return list(table)
+
+
+def headings_at(doc: Doc, offset: int) -> list[str]:
+    """Heading lines of the sections that enclose ``offset``, outermost first (folded text)."""
+    return [
+        line
+        for start, end, _, line in section_table(doc)
+        if start <= offset < end and len(line) <= HEADING_CHARS
+    ]

@@ -1,0 +1,189 @@
+"""Targets: quantitative objectives with value, range, comparator, unit, year and indicator key.
+
+A target is a NUMBER (or WORD_QUANTITY) span followed by a unit, in a clause that states an objective
+(an objective verb, or a Mục tiêu/Chỉ tiêu section), outside reward and budget passages. Units,
+cues and indicator rules are data in ``models/rules/fields.json``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+from pipeline.extract.doctext import DocText
+from pipeline.extract.nlp import cues, doc_text, headings_at
+from pipeline.extract.numbers import as_plain, parse_number
+from pipeline.extract.rules import load_rules
+from pipeline.models import Evidence, Target
+
+_YEAR_TOKEN = re.compile(r"^(?:19|20)\d\d$")
+_RANGE_WORDS = {"-", "–", "den", "toi"}
+_TARGET_YEAR = re.compile(r"\bden(?:\s+cuoi)?\s+nam\s+((?:19|20)\d\d)\b")
+_ANY_YEAR = re.compile(r"\bnam\s+((?:19|20)\d\d)\b")
+
+
+@dataclass(frozen=True)
+class FoundTarget:
+    target: Target
+    evidence: Evidence
+
+
+def _rules() -> dict[str, Any]:
+    rules: dict[str, Any] = load_rules("fields")["targets"]
+    return rules
+
+
+def _has(text: str, phrases: list[str]) -> bool:
+    return any(re.search(rf"(?<![a-z]){re.escape(p)}(?![a-z])", text) for p in phrases)
+
+
+def _is_objective(doc: Doc, clause: Span) -> bool:
+    """The innermost heading that says anything decides; otherwise the clause's own words do."""
+    rules = _rules()
+    if _has(clause.text, rules["excluded_cues"]):
+        return False
+    for heading in reversed(headings_at(doc, clause.start_char)):
+        if _has(heading, rules["objective_sections"]):
+            return True
+        if _has(heading, rules["excluded_sections"]):
+            return False
+    return _has(clause.text, rules["objective_cues"])
+
+
+def _unit_after(doc: Doc, token_text: str, end_char: int) -> str | None:
+    if token_text.endswith("%/nam"):
+        return "percent_per_year"
+    if token_text.endswith("%"):
+        return "percent"
+    if re.fullmatch(r"\d+/\d+", token_text):
+        return "fraction"
+    rest = doc_text(doc)[end_char : end_char + 20].lstrip()
+    units: dict[str, str] = _rules()["units"]
+    for word in sorted(units, key=len, reverse=True):
+        if re.match(rf"{re.escape(word)}(?![a-z])", rest):
+            return units[word]
+    return None
+
+
+def _comparator(doc: Doc, clause: Span, first: int, last: int) -> str | None:
+    for cue in cues(doc, "COMPARATOR"):
+        if cue.start < clause.start or cue.end > clause.end:
+            continue
+        before = 0 <= first - cue.end <= 2
+        after = cue.id_ in (">=", "<=") and 0 <= cue.start - last <= 4 and cue.label_ == "COMPARATOR"
+        if before or (after and doc[cue.start : cue.end].text in ("tro len", "tro xuong")):
+            return cue.id_
+    return None
+
+
+def _indicator(clause: str, unit: str | None) -> str | None:
+    for rule in _rules()["indicators"]:
+        if rule.get("units") and unit not in rule["units"]:
+            continue
+        if not all(_has(clause, [p]) for p in rule.get("all", [])):
+            continue
+        if rule.get("any") and not _has(clause, rule["any"]):
+            continue
+        if rule.get("none") and _has(clause, rule["none"]):
+            continue
+        return str(rule["key"])
+    return None
+
+
+def _is_threshold(doc: Doc, start_char: int) -> bool:
+    before = doc_text(doc)[max(0, start_char - 30) : start_char].rstrip()
+    return any(before.endswith(cue) for cue in _rules()["threshold_cues"])
+
+
+def _blocked_tokens(doc: Doc) -> set[int]:
+    """Tokens of symbols and dates: their digits are not quantities."""
+    blocked = doc.user_data.get("quantity_blocked")
+    if blocked is None:
+        labels = ("SYMBOL", "DATE", "FULL_DATE", "MONTH_DAY")
+        blocked = {t.i for label in labels for s in cues(doc, label) for t in s}
+        doc.user_data["quantity_blocked"] = blocked
+    return set(blocked)
+
+
+def _quantities(doc: Doc, clause: Span) -> list[tuple[int, int, float, float | None, str]]:
+    """(first token, last token, value, value_max, token text of the unit-bearing number) per quantity."""
+    blocked = _blocked_tokens(doc)
+    numbers = [
+        s
+        for s in cues(doc, "NUMBER")
+        if clause.start <= s.start < clause.end and s.start not in blocked and not _YEAR_TOKEN.match(s.text)
+    ]
+    found: list[tuple[int, int, float, float | None, str]] = []
+    skip: set[int] = set()
+    for index, span in enumerate(numbers):
+        if span.start in skip:
+            continue
+        value = parse_number(span.text)
+        if value is None:
+            continue
+        first = span.start
+        last, value_max, unit_text = span.start, None, span.text
+        following = numbers[index + 1] if index + 1 < len(numbers) else None
+        if following is not None and 1 <= following.start - span.start <= 2:
+            between = {t.text for t in doc[span.end : following.start]}
+            if between and between <= _RANGE_WORDS:
+                value_max = parse_number(following.text)
+                last, unit_text = following.start, following.text
+                skip.add(following.start)
+        found.append((first, last, value, value_max, unit_text))
+    return found
+
+
+def find_targets(text: DocText, doc: Doc, body_start: int, closing_at: int) -> list[FoundTarget]:
+    rules = _rules()
+    results: list[FoundTarget] = []
+    seen: set[tuple[Any, ...]] = set()
+    word_quantities = cues(doc, "WORD_QUANTITY")
+    for clause in doc.sents:
+        if clause.start_char < body_start or clause.start_char >= closing_at:
+            continue
+        if not _is_objective(doc, clause):
+            continue
+        quantities = _quantities(doc, clause)
+        for cue in word_quantities:
+            if clause.start <= cue.start < clause.end:
+                quantities.append((cue.start, cue.end - 1, float(cue.id_), None, "%"))
+        for first, last, value, value_max, unit_text in quantities:
+            if _is_threshold(doc, doc[first].idx):
+                continue
+            unit = _unit_after(doc, unit_text, doc[last].idx + len(doc[last].text))
+            if unit is None:
+                continue
+            clause_text = clause.text
+            if not unit.endswith(("_per_year", "fraction")) and _has(clause_text, rules["yearly_cues"]):
+                unit = f"{unit}_per_year"
+            year = None
+            if not unit.endswith("_per_year"):
+                match = _TARGET_YEAR.search(clause_text) or _ANY_YEAR.search(
+                    clause_text.split(rules["baseline_cue"])[0]
+                )
+                year = int(match.group(1)) if match else None
+            baseline = None
+            at = clause_text.find(f" {rules['baseline_cue']} ")
+            if at >= 0:
+                start = clause.start_char + at + len(rules["baseline_cue"]) + 2
+                baseline = text.clean(start, clause.end_char) or None
+            target = Target(
+                text=text.clean(clause.start_char, clause.end_char),
+                indicator=_indicator(clause_text, unit),
+                value=as_plain(value),
+                value_max=as_plain(value_max) if value_max is not None else None,
+                comparator=_comparator(doc, clause, first, last),
+                unit=unit,
+                baseline=baseline,
+                year=year,
+            )
+            key = (target.indicator, target.value, target.value_max, target.unit)
+            if key in seen:
+                continue
+            seen.add(key)
+            results.append(FoundTarget(target, text.evidence(clause.start_char, clause.end_char, 0.75)))
+    return results
