@@ -66,8 +66,14 @@ DESCRIBED: dict[str, tuple[str, str]] = {
         "written by hand: units, cues and indicator rules for targets, deadlines and bodies; reviewed as data",
     ),
     "patterns-citations": ("patterns/citations.jsonl", "spaCy SpanRuler patterns written by hand: citations"),
-    "patterns-time": ("patterns/time.jsonl", "spaCy SpanRuler patterns written by hand: dates and milestones"),
-    "patterns-quantities": ("patterns/quantities.jsonl", "spaCy SpanRuler patterns written by hand: quantities"),
+    "patterns-time": (
+        "patterns/time.jsonl",
+        "spaCy SpanRuler patterns written by hand: dates and milestones",
+    ),
+    "patterns-quantities": (
+        "patterns/quantities.jsonl",
+        "spaCy SpanRuler patterns written by hand: quantities",
+    ),
     "patterns-roles": ("patterns/roles.jsonl", "spaCy SpanRuler patterns written by hand: role verbs"),
     "restorer-lexicon": (
         "restorer/lexicon.json",

@@ -12,15 +12,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span
 
 from pipeline.extract.doctext import DocText
-from pipeline.extract.nlp import doc_text, section_table
+from pipeline.extract.nlp import doc_text, heading_kind, section_table
 from pipeline.extract.rules import load_rules
 from pipeline.models import Evidence, ResponsibleBody
 from pipeline.textnorm import match_key
 
 ACTOR_CHARS = 180
+ORGANISATION_SIMILARITY = 85
 TASK_CHARS = 110
 
 
@@ -62,11 +64,76 @@ def canonical(printed: str) -> str:
 
 
 def organisation_section(doc: Doc) -> Span | None:
+    """The top-level section headed "Tổ chức thực hiện" (or the like), matched loosely for OCR errors."""
+    headings = _rules()["organisation_headings"]
     for span in doc.spans["sections"]:
         line = doc_text(doc)[span.start_char : doc_text(doc).find("\n", span.start_char)]
-        if span.label_ == "roman" and any(h in line for h in _rules()["organisation_headings"]):
+        similar = any(fuzz.partial_ratio(h, line) >= ORGANISATION_SIMILARITY for h in headings)
+        if span.label_ == "roman" and len(line) <= 80 and similar:
             return span
     return None
+
+
+def _phrase_end(folded: str, start: int, limit: int) -> int:
+    """Where a body's name ends: the first actor stop (a colon or a verb) or the end of the line."""
+    rules = _rules()
+    end = limit
+    # A line break ends the name only where the line is a heading ("…:") or a list item follows;
+    # elsewhere OCR wrapped the line in the middle of a name.
+    for line_break in re.finditer(r"\n", folded[start:limit]):
+        at = start + line_break.start()
+        if folded[:at].rstrip().endswith(":") or heading_kind(folded[at + 1 : at + 12] + " ") is not None:
+            end = at
+            break
+        if not folded[at + 1 : at + 2].strip():
+            end = at  # a blank line ends the item
+            break
+    for stop in rules["actor_stops"]:
+        pattern = re.escape(stop) if not stop[0].isalpha() else rf"(?<![a-z]){re.escape(stop)}(?![a-z])"
+        for found in re.compile(pattern).finditer(folded, start, end):
+            before = folded[start : found.start()].split()
+            # "Ban Tổ chức", "các tổ chức": the stop word is part of a name when it follows a noun.
+            if len(before) >= 1 and before[-1] not in rules["noun_before_stop"]:
+                end = found.start()
+                break
+    return end
+
+
+def split_group(text: DocText, start: int, end: int) -> list[tuple[str, int, int]]:
+    """Pieces of an enumeration ("Sở Kế hoạch và Đầu tư, Sở Tài chính"): a new piece starts after ", "
+    or " và " with a capitalised body word. A named group ("Các sở, ban, ngành, …") stays whole."""
+    folded = text.folded
+    if folded.startswith("cac ", start):
+        return [(text.clean(start, end), start, end)]
+    cuts = [start]
+    for match in re.finditer(r",\s+|\s+va\s+", folded[start:end]):
+        at = start + match.end()
+        if text.plain[at : at + 1].isupper() and _starts_with_any(folded[at:end], _rules()["body_words"]):
+            cuts.append(at)
+    pieces = []
+    for index, cut in enumerate(cuts):
+        stop = end
+        if index + 1 < len(cuts):
+            separator = re.search(r"(?:,\s+|\s+va\s+)$", folded[cut : cuts[index + 1]])
+            stop = cut + separator.start() if separator else cuts[index + 1]
+        printed = text.clean(cut, stop)
+        if len(printed) >= 3:
+            pieces.append((printed, cut, stop))
+    return pieces
+
+
+def _partners(text: DocText, item: Span) -> list[tuple[str, int, int]]:
+    """Bodies named after "phối hợp với" inside an item."""
+    found = []
+    for match in re.finditer(
+        r"(?<![a-z])phoi hop (?:voi|cung)\s+", text.folded[item.start_char : item.end_char]
+    ):
+        start = item.start_char + match.end()
+        if not _starts_with_any(text.folded[start:], _rules()["body_words"]):
+            continue
+        end = _phrase_end(text.folded, start, min(item.end_char, start + ACTOR_CHARS))
+        found.extend(split_group(text, start, end))
+    return found
 
 
 def item_actor(text: DocText, doc: Doc, item: Span) -> Actor | None:
@@ -86,14 +153,7 @@ def item_actor(text: DocText, doc: Doc, item: Span) -> Actor | None:
         role = "coordinate"
     if not _starts_with_any(folded[start:], rules["body_words"]):
         return None
-    limit = min(item.end_char, start + ACTOR_CHARS)
-    end = limit
-    for stop in rules["actor_stops"]:
-        pattern = re.escape(stop) if not stop[0].isalpha() else rf"(?<![a-z]){re.escape(stop)}(?![a-z])"
-        found = re.compile(pattern).search(folded, start, limit)
-        if found and found.start() > start:
-            end = min(end, found.start())
-    end = min(end, folded.find("\n", start) if folded.find("\n", start) > 0 else end)
+    end = _phrase_end(folded, start, min(item.end_char, start + ACTOR_CHARS))
     printed = text.clean(start, end)
     if len(printed) < 3:
         return None
@@ -132,10 +192,10 @@ def _report_targets(text: DocText, doc: Doc, item: Span) -> list[tuple[str, int,
             start = item.start_char + match.end()
             if not _starts_with_any(doc_text(doc)[start:], rules["body_words"]):
                 continue
-            end = start
-            stop = re.compile(r"[;.(\n]|,\s| de | qua | truoc | theo | va cac | dinh ky")
-            hit = stop.search(doc_text(doc), start, min(item.end_char, start + 90))
-            end = hit.start() if hit else min(item.end_char, start + 90)
+            end = min(item.end_char, start + 90)
+            for stop in rules["report_stops"]:
+                hit = doc_text(doc).find(stop, start, end)
+                end = hit if hit > start else end
             printed = text.clean(start, end)
             if printed and all(printed != p for p, _, _ in found):
                 found.append((printed, start, end))
@@ -159,25 +219,29 @@ def find_bodies(text: DocText, doc: Doc, closing_at: int) -> tuple[list[FoundBod
     actors: dict[int, Actor] = {}
     if section is None:
         return [], actors
+
+    def add(printed: str, start: int, end: int, role: str, task: str | None, confidence: float) -> None:
+        name = canonical(printed)
+        key = match_key(name)
+        if key not in bodies:
+            aliases = [printed] if printed != name else []
+            body = ResponsibleBody(name=name, aliases=aliases, role=role, tasks=[])
+            bodies[key] = FoundBody(body, text.evidence(start, end, confidence))
+        if task and task not in bodies[key].body.tasks:
+            bodies[key].body.tasks.append(task)
+
     for item in _items(doc, section, closing_at):
         actor = item_actor(text, doc, item)
         if actor is not None:
             actors[item.start_char] = actor
-            key = match_key(actor.name)
             task = _task(text, actor, item)
-            if key not in bodies:
-                aliases = [actor.printed] if actor.printed != actor.name else []
-                body = ResponsibleBody(name=actor.name, aliases=aliases, role=actor.role, tasks=[])
-                bodies[key] = FoundBody(body, text.evidence(actor.start, actor.end, 0.8))
-            if task and task not in bodies[key].body.tasks:
-                bodies[key].body.tasks.append(task)
-        for printed, start, end in _report_targets(text, doc, item):
-            name = canonical(printed)
-            key = match_key(name)
-            if key not in bodies:
-                aliases = [printed] if printed != name else []
-                body = ResponsibleBody(name=name, aliases=aliases, role="report_to", tasks=[])
-                bodies[key] = FoundBody(body, text.evidence(start, end, 0.7))
+            for piece, start, end in split_group(text, actor.start, actor.end):
+                add(piece, start, end, actor.role, task, 0.8)
+        for printed, start, end in _partners(text, item):
+            add(printed, start, end, "coordinate", None, 0.7)
+        for _, start, end in _report_targets(text, doc, item):
+            for piece, piece_start, piece_end in split_group(text, start, end):
+                add(piece, piece_start, piece_end, "report_to", None, 0.7)
     return list(bodies.values()), actors
 
 

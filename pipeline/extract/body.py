@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import re
+
 from pipeline.extract.bodies import find_bodies
 from pipeline.extract.deadlines import find_deadlines
 from pipeline.extract.doctext import DocText
 from pipeline.extract.legal import find_legal_bases
-from pipeline.extract.nlp import load_nlp
+from pipeline.extract.nlp import parse
+from pipeline.extract.rules import load_rules
 from pipeline.extract.targets import find_targets
 from pipeline.extract.view import PageView
 from pipeline.models import Evidence, Fields
 
-CLOSING_CUE = "noi nhan"
+
+def closing_start(folded: str) -> int:
+    """Offset where the closing (recipients, signature) starts; the text's end when there is none."""
+    rules = load_rules("fields")["closing_cues"]
+    search_from = int(len(folded) * (1 - rules["search_last_share"]))
+    hits = [
+        match.start()
+        for pattern in rules["patterns"]
+        for match in re.finditer(pattern, folded[search_from:], re.MULTILINE)
+    ]
+    return search_from + min(hits) if hits else len(folded)
 
 
 def extract_body(pages: list[PageView], fields: Fields, body_start: int) -> dict[str, Evidence]:
@@ -20,10 +33,8 @@ def extract_body(pages: list[PageView], fields: Fields, body_start: int) -> dict
     ``body_start`` is an offset in the first page (the end of the title): the header is not body text.
     """
     text = DocText(pages)
-    doc = load_nlp()(text.folded)
-    closing_at = text.folded.rfind(CLOSING_CUE)
-    if closing_at < len(text.folded) // 2:
-        closing_at = len(text.folded)  # no recipient list near the end: the whole text is body
+    doc = parse(text.folded, text.plain)
+    closing_at = closing_start(text.folded)
     evidence: dict[str, Evidence] = {}
 
     for index, citation in enumerate(find_legal_bases(text, doc, fields.number, closing_at)):

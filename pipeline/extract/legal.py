@@ -61,15 +61,46 @@ def _issuer(text: DocText, doc: Doc, after: int) -> tuple[str | None, int]:
     return (name or None), end
 
 
+_CODE = re.compile(r"[A-ZĐ&][A-ZĐa-z0-9&./-]*")
+
+
+def _glued(doc: Doc, index: int) -> int:
+    """End token of the run that starts at ``index`` with no whitespace inside ("bxh", "-", "vpqggn")."""
+    end = index + 1
+    while end < len(doc) and not doc[end - 1].whitespace_ and not doc[end].is_space:
+        if doc[end].is_punct and doc[end].text not in ("-", "/", "&"):
+            break
+        end += 1
+    return end
+
+
+def _whole_symbol(text: DocText, doc: Doc, span: Span) -> Span | None:
+    """The symbol with the pieces OCR or a line wrap cut off: "09-⏎NQ/TU", "2150/LĐT BXH-VPQGGN"."""
+    end = span.end
+    opened = doc[end - 1].text.endswith(("-", "/"))
+    nxt = end + 1 if end < len(doc) and doc[end].is_space else end
+    if nxt < len(doc):
+        run_end = _glued(doc, nxt)
+        piece = text.plain[doc[nxt].idx : doc[run_end - 1].idx + len(doc[run_end - 1])]
+        is_code = bool(_CODE.fullmatch(piece)) and sum(ch.isupper() for ch in piece) >= 2
+        if is_code and (opened or ("-" in piece and doc[end - 1].whitespace_ == " ")):
+            return doc[span.start : run_end]
+    return None if opened else span
+
+
 def find_legal_bases(text: DocText, doc: Doc, own_number: str | None, closing_at: int) -> list[Citation]:
     types = cues(doc, "DOC_TYPE")
     dates = cues(doc, "DATE")
     seen: set[str] = set()
     found: list[Citation] = []
     own_key = match_key(own_number or "").replace(" ", "")
-    for symbol in cues(doc, "SYMBOL"):
-        if symbol.start_char >= closing_at:
+    candidates = sorted([*cues(doc, "SYMBOL"), *cues(doc, "SYMBOL_HEAD")], key=lambda s: s.start)
+    for candidate in candidates:
+        if candidate.start_char >= closing_at:
             break
+        symbol = _whole_symbol(text, doc, candidate)
+        if symbol is None:
+            continue
         number = normalise_symbol(text.plain[symbol.start_char : symbol.end_char])
         key = match_key(number)
         if key == own_key or key in seen:

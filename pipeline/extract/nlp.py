@@ -82,6 +82,16 @@ def heading_kind(line: str) -> str | None:
     return next(k for k in ("roman", "arabic", "letter", "dash", "plus") if match.group(k))
 
 
+def _capitals_heading(line: str) -> bool:
+    """A short line in capitals ("TỔ CHỨC THỰC HIỆN"): a top-level heading whose numeral OCR may have lost."""
+    letters = [ch for ch in line if ch.isalpha()]
+    return (
+        8 <= len(letters) <= 70
+        and len(line.split()) >= 2
+        and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters)
+    )
+
+
 @Language.component("planscan_sections")
 def sections(doc: Doc) -> Doc:
     """Each heading line starts a section that runs to the next heading of the same or a higher kind."""
@@ -89,8 +99,11 @@ def sections(doc: Doc) -> Doc:
     found: list[tuple[int, str]] = []
     offset = 0
     text = doc.text
+    plain = doc.user_data.get("plain", "")
     for line in text.split("\n"):
         kind = heading_kind(line)
+        if kind is None and plain and _capitals_heading(plain[offset : offset + len(line)]):
+            kind = "roman"
         if kind is not None:
             found.append((offset + len(line) - len(line.lstrip(" \t*")), kind))
         offset += len(line) + 1
@@ -126,6 +139,16 @@ def load_nlp() -> Language:
     ruler = nlp.add_pipe("span_ruler", name="planscan_cues", config={"spans_key": "cues"})
     ruler.add_patterns(_patterns())  # type: ignore[attr-defined]
     return nlp
+
+
+def parse(folded: str, plain: str) -> Doc:
+    """Run the pipeline on folded text; ``plain`` (same offsets, case kept) lets components see capitals."""
+    nlp = load_nlp()
+    doc = nlp.make_doc(folded)
+    doc.user_data["plain"] = plain
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    return doc
 
 
 def cues(doc: Doc, label: str) -> list[Span]:
