@@ -63,7 +63,7 @@ DESCRIBED: dict[str, tuple[str, str]] = {
     ),
     "rules-fields": (
         "rules/fields.json",
-        "written by hand: units, cues and indicator rules for targets, deadlines and bodies; reviewed as data",
+        "written by hand: units, cues and indicator rules for body fields; reviewed as data",
     ),
     "patterns-citations": ("patterns/citations.jsonl", "spaCy SpanRuler patterns written by hand: citations"),
     "patterns-time": (
@@ -75,6 +75,8 @@ DESCRIBED: dict[str, tuple[str, str]] = {
         "spaCy SpanRuler patterns written by hand: quantities",
     ),
     "patterns-roles": ("patterns/roles.jsonl", "spaCy SpanRuler patterns written by hand: role verbs"),
+    "reference-666": ("reference/666-QD-TTg.json", "written by hand from the facts in DOMAIN.md §3"),
+    "reference-1258": ("reference/1258-QD-TTg.json", "written by hand from the facts in DOMAIN.md §3"),
     "restorer-lexicon": (
         "restorer/lexicon.json",
         "planscan train restorer: hunspell-vi + Tesseract vie + pyvi + corpus",

@@ -98,6 +98,18 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     restorer.add_argument("--workers", type=int, default=None)
 
 
+def add_audit_parser(sub: argparse._SubParsersAction) -> None:
+    from pipeline.audit.command import add_parser
+
+    add_parser(sub)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from pipeline.audit.command import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="planscan", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -109,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_bench(sub)
     _add_restore(sub)
     _add_train(sub)
+    add_audit_parser(sub)
     return parser
 
 
@@ -284,6 +297,7 @@ COMMANDS = {
     "bench": cmd_bench,
     "restore": cmd_restore,
     "train": cmd_train,
+    "audit": cmd_audit,
 }
 
 
