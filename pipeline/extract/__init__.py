@@ -118,7 +118,9 @@ def extract_fields(pages: list[Page]) -> tuple[Fields, dict[str, Evidence], list
     if movement:
         fields.movement = str(movement.value)
         evidence["movement"] = movement.evidence
-    body_start = title.evidence.end if title else 0
+    # The body starts after the header block: title, number and place-date line, whichever ends last.
+    header_ends = [evidence[k].end for k in ("title", "number", "issued_date") if k in evidence]
+    body_start = max(header_ends) if header_ends and evidence.get("title", evidence.get("number")) else 0
     evidence.update(extract_body(readable, fields, body_start))
 
     signed = find_signer(last)

@@ -83,7 +83,10 @@ def _blocked_year(doc: Doc, span: Span) -> bool:
 
 def _time_cues(doc: Doc, clause: Span) -> list[Span]:
     labels = ("FULL_DATE", "MONTH_DAY", "QUARTER", "YEAR")
-    spans = [s for label in labels for s in cues(doc, label) if clause.start <= s.start < clause.end]
+    # Time words after a citation in the same clause describe the cited document, not an obligation.
+    cited = [s.end for s in cues(doc, "SYMBOL") if clause.start <= s.start < clause.end]
+    begin = max(cited) if cited else clause.start
+    spans = [s for label in labels for s in cues(doc, label) if begin <= s.start < clause.end]
     # Keep the widest cue where cues overlap ("quý III năm 2022" holds "năm 2022").
     spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
     kept: list[Span] = []
@@ -115,9 +118,14 @@ def _milestone(doc: Doc, clause: Span, at: int) -> Span | None:
     return before[-1] if before else (inside[0] if inside else None)
 
 
-def _recurrence(doc: Doc, clause: Span) -> str | None:
-    found = [r.id_ for r in cues(doc, "RECURRENCE") if clause.start <= r.start < clause.end]
-    return "half-yearly" if "half-yearly" in found else ("yearly" if found else None)
+def _recurrence(doc: Doc, clause: Span, near: int | None = None) -> str | None:
+    """The clause's recurrence; with ``near``, the cue closest to that token ("6 tháng … và … hằng năm")."""
+    found = [r for r in cues(doc, "RECURRENCE") if clause.start <= r.start < clause.end]
+    if not found:
+        return None
+    if near is None:
+        return "half-yearly" if any(r.id_ == "half-yearly" for r in found) else "yearly"
+    return min(found, key=lambda r: min(abs(r.start - near), abs(r.end - near))).id_
 
 
 def _what(text: DocText, clause: Span, milestone: Span | None) -> str:
@@ -150,7 +158,7 @@ def find_deadlines(
             if when is None:
                 continue
             if recurrence and when["date"] is None and when["year"] is None:
-                when["recurrence"] = recurrence
+                when["recurrence"] = _recurrence(doc, clause, cue.start)
             entries.append((when, milestone))
         if not entries and recurrence:
             milestone = _milestone(doc, clause, clause.end)

@@ -52,25 +52,44 @@ def _tokenizer(nlp: Language) -> Tokenizer:
     )
 
 
+def _break_ends_clause(text: str, previous_end: int, next_start: int) -> bool:
+    """A line break ends a clause after a blank line, after a colon, or before a numbered item;
+    elsewhere the line was wrapped (OCR keeps the scan's line breaks mid-sentence)."""
+    gap = text[previous_end:next_start]
+    if gap.count("\n") >= 2 or text[:previous_end].endswith(":"):
+        return True
+    return heading_kind(text[next_start : next_start + 12] + " ") is not None
+
+
+def _is_mark_dot(doc: Doc, index: int) -> bool:
+    """The dot of a heading mark ("1.", "II.") at the start of a line, which does not end a clause."""
+    if index == 0 or doc[index].text != ".":
+        return False
+    mark = doc[index - 1]
+    line_start = mark.i == 0 or "\n" in doc[mark.i - 1].text_with_ws
+    return line_start and bool(re.fullmatch(r"\d{1,2}|[ivx]{1,5}", mark.text))
+
+
 @Language.component("planscan_clauses")
 def clauses(doc: Doc) -> Doc:
-    starts = numpy.zeros((len(doc), 1), dtype="int64")
-    previous = None
+    text = doc.text
+    starts = numpy.full((len(doc), 1), -1, dtype="int64")
+    last_word = None
     for token in doc:
-        if (
-            token.i == 0
-            or token.is_space
-            or (
-                previous is not None
-                and (previous.text in CLAUSE_END or previous.is_space or "\n" in previous.whitespace_)
-            )
-        ):
+        if token.is_space:
+            continue
+        if last_word is None or (last_word.text in CLAUSE_END and not _is_mark_dot(doc, last_word.i)):
             starts[token.i, 0] = 1
-        else:
-            starts[token.i, 0] = -1
-        previous = token
+        elif "\n" in text[last_word.idx + len(last_word) : token.idx]:
+            starts[token.i, 0] = (
+                int(_break_ends_clause(text, last_word.idx + len(last_word), token.idx)) * 2 - 1
+            )
+        last_word = token
+    if len(doc):
+        starts[0, 0] = 1
     # One bulk write: setting ``is_sent_start`` token by token rescans the whole doc each time.
-    doc.from_array([SENT_START], starts.astype("uint64"))  # type: ignore[arg-type]  # -1 ("not a start") wraps, as spaCy expects
+    # -1 ("not a start") wraps in uint64, as spaCy expects.
+    doc.from_array([SENT_START], starts.astype("uint64"))  # type: ignore[arg-type]
     return doc
 
 
