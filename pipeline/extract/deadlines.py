@@ -20,6 +20,7 @@ from pipeline.extract.nlp import cues, doc_text, headings_at
 from pipeline.extract.rules import load_rules
 from pipeline.models import Deadline, Evidence
 
+CITED_TITLE_TOKENS = 25  # how far a cited document's own description may run
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _NUMS = re.compile(r"\d+")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -83,10 +84,19 @@ def _blocked_year(doc: Doc, span: Span) -> bool:
 
 def _time_cues(doc: Doc, clause: Span) -> list[Span]:
     labels = ("FULL_DATE", "MONTH_DAY", "QUARTER", "YEAR")
-    # Time words after a citation in the same clause describe the cited document, not an obligation.
-    cited = [s.end for s in cues(doc, "SYMBOL") if clause.start <= s.start < clause.end]
-    begin = max(cited) if cited else clause.start
-    spans = [s for label in labels for s in cues(doc, label) if begin <= s.start < clause.end]
+    # Time words right after a citation describe the cited document (its date, its title's horizon).
+    cited = [
+        (s.start, s.end + CITED_TITLE_TOKENS)
+        for label in ("SYMBOL", "SYMBOL_HEAD")
+        for s in cues(doc, label)
+        if clause.start <= s.start < clause.end
+    ]
+    spans = [
+        s
+        for label in labels
+        for s in cues(doc, label)
+        if clause.start <= s.start < clause.end and not any(a <= s.start < b for a, b in cited)
+    ]
     # Keep the widest cue where cues overlap ("quý III năm 2022" holds "năm 2022").
     spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
     kept: list[Span] = []
@@ -116,6 +126,13 @@ def _milestone(doc: Doc, clause: Span, at: int) -> Span | None:
     inside = [m for m in cues(doc, "MILESTONE") if clause.start <= m.start < clause.end]
     before = [m for m in inside if m.start <= at]
     return before[-1] if before else (inside[0] if inside else None)
+
+
+def _deliverable(doc: Doc, clause: Span) -> Span | None:
+    """The first milestone in the clause that produces something (a report, plan, review)."""
+    wanted = _rules()["deliverables"]
+    inside = [m for m in cues(doc, "MILESTONE") if clause.start <= m.start < clause.end]
+    return next((m for m in inside if m.id_ in wanted), None)
 
 
 def _recurrence(doc: Doc, clause: Span, near: int | None = None) -> str | None:
@@ -161,8 +178,8 @@ def find_deadlines(
                 when["recurrence"] = _recurrence(doc, clause, cue.start)
             entries.append((when, milestone))
         if not entries and recurrence:
-            milestone = _milestone(doc, clause, clause.end)
-            if milestone is not None and milestone.id_ in rules["deliverables"]:
+            milestone = _deliverable(doc, clause)
+            if milestone is not None:
                 blank = {"date": None, "year": None, "quarter": None, "month_day": None}
                 entries.append(({**blank, "recurrence": recurrence}, milestone))
         for when, milestone in entries:

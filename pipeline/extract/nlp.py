@@ -45,7 +45,8 @@ def _tokenizer(nlp: Language) -> Tokenizer:
     suffixes = [*(nlp.Defaults.suffixes or []), r"[;:,]"]
     return Tokenizer(
         nlp.vocab,
-        prefix_search=compile_prefix_regex(nlp.Defaults.prefixes or []).search,
+        # A list dash glued to its word ("-Năm 2023:") is a token of its own.
+        prefix_search=compile_prefix_regex([*(nlp.Defaults.prefixes or []), r"[-–•+]"]).search,
         suffix_search=compile_suffix_regex(suffixes).search,
         infix_finditer=compile_infix_regex(nlp.Defaults.infixes or []).finditer,
         token_match=keep_whole.match,
