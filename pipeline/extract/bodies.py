@@ -55,12 +55,29 @@ def canonical(printed: str) -> str:
     fixed = rules["canonical_names"].get(match_key(printed))
     if fixed:
         return str(fixed)
+    # A trailing note in brackets ("Phòng Nội vụ (cơ quan thường trực …)") is not part of the name;
+    # a unit in brackets ("Sở Nội vụ (Ban Thi đua - Khen thưởng)") is.
+    note = re.search(r"\s*\(([^()]*)\)?$", printed)
+    if note and not _starts_with_any(match_key(note.group(1) or ""), ["ban"]):
+        printed = printed[: note.start()]
+    printed = printed.replace(" & ", " và ").replace("—", "-").replace("–", "-")
     words = [
         rules["abbreviations"].get(w.lower(), rules["abbreviations"].get(match_key(w), w))
         for w in printed.split()
     ]
-    name = " ".join(words)
+    name = " ".join(words).strip(" ,;:.")
     return name[:1].upper() + name[1:]
+
+
+def is_specific(name: str) -> bool:
+    """A body someone could be held to: two words or more, and a group ("Các …") only with an anchor
+    (a level or a kind of unit: "Các sở, ban, ngành", "… các xã"); "Các cơ quan có liên quan" is not."""
+    key = match_key(name)
+    if len(key.split()) < 2:
+        return False
+    if not key.startswith("cac "):
+        return True
+    return any(re.search(rf"(?<![a-z]){re.escape(a)}(?![a-z])", key) for a in _rules()["group_anchors"])
 
 
 def organisation_section(doc: Doc) -> Span | None:
@@ -108,7 +125,8 @@ def split_group(text: DocText, start: int, end: int) -> list[tuple[str, int, int
     cuts = [start]
     for match in re.finditer(r",\s+|\s+va\s+", folded[start:end]):
         at = start + match.end()
-        if text.plain[at : at + 1].isupper() and _starts_with_any(folded[at:end], _rules()["body_words"]):
+        heads = [*_rules()["body_words"], *_rules()["enumeration_only_words"]]
+        if text.plain[at : at + 1].isupper() and _starts_with_any(folded[at:end], heads):
             cuts.append(at)
     pieces = []
     for index, cut in enumerate(cuts):
@@ -116,6 +134,11 @@ def split_group(text: DocText, start: int, end: int) -> list[tuple[str, int, int
         if index + 1 < len(cuts):
             separator = re.search(r"(?:,\s+|\s+va\s+)$", folded[cut : cuts[index + 1]])
             stop = cut + separator.start() if separator else cuts[index + 1]
+        # ", cơ quan thường trực" after a name is an apposition, not another body.
+        words = "|".join(re.escape(w) for w in _rules()["apposition_words"])
+        apposition = re.search(rf",\s+(?:{words})(?![a-z])", folded[cut:stop])
+        if apposition and text.plain[cut + apposition.start() + 2 :].lstrip()[:1].islower():
+            stop = cut + apposition.start()
         printed = text.clean(cut, stop)
         if len(printed) >= 3:
             pieces.append((printed, cut, stop))
@@ -146,11 +169,15 @@ def item_actor(text: DocText, doc: Doc, item: Span) -> Actor | None:
     )
     if mark:
         start += mark.end()
+    # "Đề nghị …" asks a body outside the issuer's authority: a partner unless a verb says more.
+    # "Giao …" only introduces the actor.
     role = "task"
     prefix = next((p for p in rules["coordinate_prefixes"] if folded.startswith(p + " ", start)), None)
     if prefix:
         start += len(prefix) + 1
-        role = "coordinate"
+    assigned = next((p for p in rules["assignment_prefixes"] if folded.startswith(p + " ", start)), None)
+    if assigned:
+        start += len(assigned) + 1
     if not _starts_with_any(folded[start:], rules["body_words"]):
         return None
     end = _phrase_end(folded, start, min(item.end_char, start + ACTOR_CHARS))
@@ -163,23 +190,25 @@ def item_actor(text: DocText, doc: Doc, item: Span) -> Actor | None:
         after = re.sub(
             r"^[\s*]*(?:[-–•+]|[a-zđ]\)|\d+(?:\.\d+)*[.)])?\s*", "", folded[end : end + 80].lstrip(" ,:")
         )
-    if role == "task":
-        if _starts_with_any(after, rules["lead_after_actor"]):
-            role = "lead"
-        elif _starts_with_any(after, rules["advise_after_actor"]):
-            role = "advise"
-        else:
-            role = "coordinate"
+    if _starts_with_any(after, rules["lead_after_actor"]):
+        role = "lead"
+    elif _starts_with_any(after, rules["advise_after_actor"]):
+        role = "advise"
+    else:
+        role = "coordinate"
     return Actor(canonical(printed), printed, start, end, role)
 
 
-def _items(doc: Doc, section: Span, closing_at: int) -> list[Span]:
-    end = min(section.end_char, closing_at)
-    return [
-        s
-        for s in doc.spans["sections"]
-        if s.label_ in ("arabic", "letter", "dash", "plus") and section.start_char < s.start_char < end
-    ]
+def _items(doc: Doc, section: Span | None, body_start: int, closing_at: int) -> list[Span]:
+    """Items of the organisation section; without one (a công văn, a quyết định), the body's numbered
+    items, where such documents assign their tasks."""
+    if section is None:
+        kinds: tuple[str, ...] = ("arabic",)
+        start, end = body_start, closing_at
+    else:
+        kinds = ("arabic", "letter", "dash", "plus")
+        start, end = section.start_char, min(section.end_char, closing_at)
+    return [s for s in doc.spans["sections"] if s.label_ in kinds and start < s.start_char < end]
 
 
 def _report_targets(text: DocText, doc: Doc, item: Span) -> list[tuple[str, int, int]]:
@@ -212,16 +241,18 @@ def _task(text: DocText, actor: Actor, item: Span) -> str | None:
     return task or None
 
 
-def find_bodies(text: DocText, doc: Doc, closing_at: int) -> tuple[list[FoundBody], dict[int, Actor]]:
+def find_bodies(
+    text: DocText, doc: Doc, body_start: int, closing_at: int
+) -> tuple[list[FoundBody], dict[int, Actor]]:
     """Bodies in order of first mention, and the actor of each item (by item start) for deadlines."""
     section = organisation_section(doc)
     bodies: dict[str, FoundBody] = {}
     actors: dict[int, Actor] = {}
-    if section is None:
-        return [], actors
 
     def add(printed: str, start: int, end: int, role: str, task: str | None, confidence: float) -> None:
         name = canonical(printed)
+        if not is_specific(name):
+            return
         key = match_key(name)
         if key not in bodies:
             aliases = [printed] if printed != name else []
@@ -230,7 +261,7 @@ def find_bodies(text: DocText, doc: Doc, closing_at: int) -> tuple[list[FoundBod
         if task and task not in bodies[key].body.tasks:
             bodies[key].body.tasks.append(task)
 
-    for item in _items(doc, section, closing_at):
+    for item in _items(doc, section, body_start, closing_at):
         actor = item_actor(text, doc, item)
         if actor is not None:
             actors[item.start_char] = actor

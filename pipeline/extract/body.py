@@ -43,7 +43,7 @@ def extract_body(pages: list[PageView], fields: Fields, body_start: int) -> dict
     for index, target in enumerate(find_targets(text, doc, body_start, closing_at)):
         fields.targets.append(target.target)
         evidence[f"targets[{index}]"] = target.evidence
-    bodies, actors = find_bodies(text, doc, closing_at)
+    bodies, actors = find_bodies(text, doc, body_start, closing_at)
     for index, body in enumerate(bodies):
         fields.responsible_bodies.append(body.body)
         evidence[f"responsible_bodies[{index}]"] = body.evidence
