@@ -1,0 +1,187 @@
+"""Body fields (legal bases, targets, deadlines, responsible bodies) on small hand-written plans and on
+the bundled corpus truth; every value carries evidence that quotes its page."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.bench.extract_bench import score
+from pipeline.extract import extract_fields
+from pipeline.markup import markup_to_text
+from pipeline.models import Fields, Page
+from pipeline.textnorm import normalize_text
+from tests.conftest import CORPUS
+
+PLAN = """ỦY BAN NHÂN DÂN
+HUYỆN VĂN LÂM
+Số: 41/KH-UBND
+Văn Lâm, ngày 12 tháng 8 năm 2022
+
+KẾ HOẠCH
+Thực hiện Phong trào thi đua "Vì người nghèo - Không để ai bị bỏ lại phía sau" giai đoạn 2021 - 2025
+
+Căn cứ Quyết định số 666/QĐ-TTg ngày 02/6/2022 của Thủ tướng Chính phủ; Nghị quyết số 09-
+NQ/TU ngày 26/11/2021 của Ban Thường vụ Tỉnh ủy; Công văn số 2150/LĐT BXH-VPQGGN ngày 23/6/2022
+của Bộ Lao động - Thương binh và Xã hội.
+
+I. MỤC TIÊU
+
+- Phấn đấu bình quân mỗi năm giảm từ 1.000 đến 1.500 hộ nghèo.
+- Tỷ lệ hộ nghèo giảm bình quân 1,5%/năm; tỷ lệ hộ nghèo dân tộc thiểu số giảm trên 3%/năm.
+- Các xã có tỷ lệ hộ nghèo trên 40% giảm từ 4%/năm trở lên.
+- Đến năm 2025 tỷ lệ hộ nghèo giảm còn khoảng 2%.
+- Đến năm 2025 giảm 1/3 số hộ nghèo so với kết quả rà soát năm 2021.
+
+II. KHEN THƯỞNG
+
+Dịp tổng kết năm 2025, Chủ tịch Ủy ban nhân dân huyện tặng Giấy khen cho không quá 10 tập thể.
+
+III. TỔ CHỨC THỰC HIỆN
+
+1. Phòng Lao động - Thương binh và Xã hội chủ trì, phối hợp với Phòng Nội vụ hướng dẫn thực hiện
+Kế hoạch; sơ kết vào năm 2023 và tổng kết vào quý IV năm 2025.
+
+2. Phòng Tài chính - Kế hoạch, Phòng Văn hóa và Thông tin tham mưu bố trí kinh phí.
+
+3. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam huyện phối hợp vận động Quỹ "Vì người nghèo".
+
+4. Các cơ quan, đơn vị, Ủy ban nhân dân các xã, thị trấn xây dựng kế hoạch trong quý III năm 2022;
+báo cáo kết quả về Ủy ban nhân dân huyện trước ngày 20 tháng 11 hằng năm.
+
+5. Các cơ quan có liên quan phối hợp thực hiện.
+
+Nơi nhận:
+- UBND tỉnh;
+- Lưu: VT.
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+Trần Văn Minh
+"""
+
+
+def _extract(text: str) -> tuple[Fields, dict]:
+    page = Page(number=1, text=normalize_text(text), ocr_text=None, mean_confidence=None, source="text_file")
+    fields, evidence, _ = extract_fields([page])
+    return fields, evidence
+
+
+@pytest.fixture(scope="module")
+def plan() -> tuple[Fields, dict]:
+    return _extract(PLAN)
+
+
+def test_legal_bases_in_order_with_wrapped_and_split_symbols(plan: tuple[Fields, dict]) -> None:
+    fields, _ = plan
+    got = [(b.number, b.type, b.date and b.date.isoformat(), b.issuer) for b in fields.legal_bases]
+    assert got == [
+        ("666/QĐ-TTg", "QĐ", "2022-06-02", "Thủ tướng Chính phủ"),
+        ("09-NQ/TU", "NQ", "2021-11-26", "Ban Thường vụ Tỉnh ủy"),
+        ("2150/LĐTBXH-VPQGGN", None, "2022-06-23", "Bộ Lao động - Thương binh và Xã hội"),
+    ]
+
+
+def test_targets_read_vietnamese_numerals_ranges_and_comparators(plan: tuple[Fields, dict]) -> None:
+    fields, _ = plan
+    got = {
+        (t.indicator, round(t.value or 0, 4), t.value_max, t.comparator, t.unit, t.year)
+        for t in fields.targets
+    }
+    assert got == {
+        ("poor_households_reduction", 1000, 1500, None, "households_per_year", None),
+        ("poverty_rate_reduction", 1.5, None, None, "percent_per_year", None),
+        ("ethnic_minority_poverty_rate_reduction", 3, None, ">", "percent_per_year", None),
+        ("high_poverty_commune_poverty_rate_reduction", 4, None, ">=", "percent_per_year", None),
+        ("poverty_rate_level", 2, None, "about", "percent", 2025),
+        ("poor_households_reduction", round(1 / 3, 4), None, None, "fraction", 2025),
+    }
+    # The 40 % threshold qualifies the communes and the reward count is no objective.
+    assert all(t.value not in (40, 10) for t in fields.targets)
+    baseline = next(t.baseline for t in fields.targets if t.unit == "fraction")
+    assert baseline == "kết quả rà soát năm 2021"
+
+
+def test_deadlines_carry_when_recurrence_and_actor(plan: tuple[Fields, dict]) -> None:
+    fields, _ = plan
+    got = {
+        (d.when["year"], d.when["quarter"], d.when["month_day"], d.when["recurrence"], d.responsible)
+        for d in fields.deadlines
+    }
+    lead = "Phòng Lao động - Thương binh và Xã hội"
+    group = "Các cơ quan, đơn vị, Ủy ban nhân dân các xã, thị trấn"
+    assert got == {
+        (2023, None, None, "once", lead),
+        (2025, 4, None, "once", lead),
+        (2022, 3, None, "once", group),
+        (None, None, "11-20", "yearly", group),
+    }
+    # Dates of cited documents and reward occasions are not deadlines.
+    assert all(d.when["date"] is None for d in fields.deadlines)
+
+
+def test_responsible_bodies_roles_and_groups(plan: tuple[Fields, dict]) -> None:
+    fields, _ = plan
+    got = {(b.name, b.role) for b in fields.responsible_bodies}
+    assert got == {
+        ("Phòng Lao động - Thương binh và Xã hội", "lead"),
+        ("Phòng Nội vụ", "coordinate"),
+        ("Phòng Tài chính - Kế hoạch", "advise"),
+        ("Phòng Văn hóa và Thông tin", "advise"),
+        ("Ủy ban Mặt trận Tổ quốc Việt Nam huyện", "coordinate"),
+        ("Các cơ quan, đơn vị, Ủy ban nhân dân các xã, thị trấn", "coordinate"),
+        ("Ủy ban nhân dân huyện", "report_to"),
+    }
+    lead = fields.responsible_bodies[0]
+    assert lead.tasks and lead.tasks[0].startswith("chủ trì")
+
+
+def test_movement_comes_from_the_title(plan: tuple[Fields, dict]) -> None:
+    assert plan[0].movement == "Vì người nghèo - Không để ai bị bỏ lại phía sau"
+
+
+def test_every_list_item_has_evidence_quoting_its_page(plan: tuple[Fields, dict]) -> None:
+    fields, evidence = plan
+    text = normalize_text(PLAN)
+    for name in ("legal_bases", "targets", "deadlines", "responsible_bodies"):
+        for index in range(len(getattr(fields, name))):
+            item = evidence[f"{name}[{index}]"]
+            assert text[item.start : item.end] == item.quote
+            assert item.page == 1
+
+
+def test_evidence_points_at_the_page_that_holds_the_value() -> None:
+    first, second = PLAN.split("III. TỔ CHỨC")
+    pages = [
+        Page(number=n, text=normalize_text(t), ocr_text=None, mean_confidence=None, source="text_file")
+        for n, t in ((1, first), (2, "III. TỔ CHỨC" + second))
+    ]
+    fields, evidence, _ = extract_fields(pages)
+    index = next(i for i, b in enumerate(fields.responsible_bodies) if b.name == "Phòng Nội vụ")
+    item = evidence[f"responsible_bodies[{index}]"]
+    assert item.page == 2
+    assert pages[1].text[item.start : item.end] == item.quote
+
+
+DOCUMENTS = sorted((CORPUS / "documents").glob("*.txt"))
+
+
+@pytest.mark.parametrize("markup", DOCUMENTS, ids=lambda p: p.stem[:13])
+def test_corpus_legal_bases_and_targets_match_the_truth(markup: Path) -> None:
+    truth = json.loads((CORPUS / "truth" / f"{markup.stem}.json").read_text(encoding="utf-8"))
+    text = normalize_text(markup_to_text(markup.read_text(encoding="utf-8")))
+    fields, _ = _extract(text)
+    result = score(markup.stem, fields, truth)
+    assert [b.number for b in fields.legal_bases] == [b["number"] for b in truth["legal_bases"]]
+    targets = result.lists["targets"]
+    assert targets.matched == targets.gold == targets.predicted
+    assert result.lists["deadlines"].recall == 1.0
+
+
+def test_scorer_counts_a_wrong_value_as_both_a_miss_and_a_false_alarm() -> None:
+    truth = json.loads(next((CORPUS / "truth").glob("fictional_01_*.json")).read_text(encoding="utf-8"))
+    gold_fields = Fields.model_validate({k: v for k, v in truth.items() if k in Fields.model_fields})
+    perfect = score("self", gold_fields, truth)
+    assert all(s.f1 == 1.0 for s in perfect.lists.values())
+    gold_fields.targets[0].value = 9.9
+    worse = score("changed", gold_fields, truth).lists["targets"]
+    assert worse.matched == worse.gold - 1 and worse.precision < 1.0 and worse.recall < 1.0
