@@ -82,6 +82,8 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
         "extract", help="field extraction: exact-match and P/R/F1 against the gold for seeds and corpus"
     )
     extract.add_argument("--verbose", action="store_true", help="per-document counts and header misses")
+    query = which.add_parser("query", help="index build and query times on generated result files")
+    query.add_argument("-n", "--n", type=int, default=1000, help="number of generated documents")
 
 
 def _add_restore(sub: argparse._SubParsersAction) -> None:
@@ -104,6 +106,30 @@ def add_audit_parser(sub: argparse._SubParsersAction) -> None:
     add_parser(sub)
 
 
+def add_query_parsers(sub: argparse._SubParsersAction) -> None:
+    from pipeline.query import command
+
+    command.add_parsers(sub)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from pipeline.query import command
+
+    return command.run_query(args)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from pipeline.query import command
+
+    return command.run_compare(args)
+
+
+def cmd_chart(args: argparse.Namespace) -> int:
+    from pipeline.query import command
+
+    return command.run_chart(args)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from pipeline.audit.command import run
 
@@ -122,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_restore(sub)
     _add_train(sub)
     add_audit_parser(sub)
+    add_query_parsers(sub)
     return parser
 
 
@@ -239,6 +266,11 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.bench == "query":
+        from pipeline.query import command
+
+        print(command.bench_query(args.n))
+        return EXIT_OK
     if args.bench == "extract":
         from pipeline.bench import extract_bench
 
@@ -298,6 +330,9 @@ COMMANDS = {
     "restore": cmd_restore,
     "train": cmd_train,
     "audit": cmd_audit,
+    "query": cmd_query,
+    "compare": cmd_compare,
+    "chart": cmd_chart,
 }
 
 

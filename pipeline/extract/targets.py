@@ -54,7 +54,7 @@ def _is_objective(doc: Doc, clause: Span) -> bool:
 
 
 def _unit_after(doc: Doc, token_text: str, end_char: int) -> str | None:
-    if token_text.endswith("%/nam"):
+    if re.search(r"%/n[a-z]{0,2}m$", token_text):  # "%/năm", and OCR's "%/niam"
         return "percent_per_year"
     if token_text.endswith("%"):
         return "percent"
@@ -137,8 +137,17 @@ def _quantities(doc: Doc, clause: Span) -> list[tuple[int, int, float, float | N
     return found
 
 
+def _window_end(folded: str, unit_end: int, limit: int) -> int:
+    """A target's words run on to the next comma or semicolon (or the next quantity)."""
+    stops = [at for at in (folded.find(",", unit_end, limit), folded.find(";", unit_end, limit)) if at >= 0]
+    return min(stops) if stops else limit
+
+
 def find_targets(text: DocText, doc: Doc, body_start: int, closing_at: int) -> list[FoundTarget]:
+    """Each quantity is read in its own window: from the previous target in the clause to the next
+    comma, so one clause with three figures gives three targets with their own cues."""
     rules = _rules()
+    folded = doc_text(doc)
     results: list[FoundTarget] = []
     seen: set[tuple[Any, ...]] = set()
     word_quantities = cues(doc, "WORD_QUANTITY")
@@ -151,29 +160,33 @@ def find_targets(text: DocText, doc: Doc, body_start: int, closing_at: int) -> l
         for cue in word_quantities:
             if clause.start <= cue.start < clause.end:
                 quantities.append((cue.start, cue.end - 1, float(cue.id_), None, "%"))
-        for first, last, value, value_max, unit_text in quantities:
+        accepted = []
+        for first, last, value, value_max, unit_text in sorted(quantities):
             if _is_threshold(doc, doc[first].idx):
                 continue
             unit = _unit_after(doc, unit_text, doc[last].idx + len(doc[last].text))
-            if unit is None:
-                continue
-            clause_text = clause.text
-            if not unit.endswith(("_per_year", "fraction")) and _has(clause_text, rules["yearly_cues"]):
+            if unit is not None:
+                accepted.append((first, last, value, value_max, unit))
+        window_start = clause.start_char
+        for index, (first, last, value, value_max, unit) in enumerate(accepted):
+            limit = doc[accepted[index + 1][0]].idx if index + 1 < len(accepted) else clause.end_char
+            window_end = _window_end(folded, doc[last].idx + len(doc[last].text), limit)
+            window = folded[window_start:window_end]
+            if not unit.endswith(("_per_year", "fraction")) and _has(window, rules["yearly_cues"]):
                 unit = f"{unit}_per_year"
             year = None
             if not unit.endswith("_per_year"):
-                match = _TARGET_YEAR.search(clause_text) or _ANY_YEAR.search(
-                    clause_text.split(rules["baseline_cue"])[0]
+                match = _TARGET_YEAR.search(window) or _ANY_YEAR.search(
+                    window.split(rules["baseline_cue"])[0]
                 )
                 year = int(match.group(1)) if match else None
             baseline = None
-            at = clause_text.find(f" {rules['baseline_cue']} ")
+            at = window.find(f" {rules['baseline_cue']} ")
             if at >= 0:
-                start = clause.start_char + at + len(rules["baseline_cue"]) + 2
-                baseline = text.clean(start, clause.end_char) or None
+                baseline = text.clean(window_start + at + len(rules["baseline_cue"]) + 2, window_end) or None
             target = Target(
-                text=text.clean(clause.start_char, clause.end_char),
-                indicator=_indicator(clause_text, unit),
+                text=text.clean(window_start, window_end),
+                indicator=_indicator(window, unit),
                 value=as_plain(value),
                 value_max=as_plain(value_max) if value_max is not None else None,
                 comparator=_comparator(doc, clause, first, last),
@@ -181,9 +194,11 @@ def find_targets(text: DocText, doc: Doc, body_start: int, closing_at: int) -> l
                 baseline=baseline,
                 year=year,
             )
+            evidence = text.evidence(window_start, window_end, 0.75)
+            window_start = window_end
             key = (target.indicator, target.value, target.value_max, target.unit)
             if key in seen:
                 continue
             seen.add(key)
-            results.append(FoundTarget(target, text.evidence(clause.start_char, clause.end_char, 0.75)))
+            results.append(FoundTarget(target, evidence))
     return results
