@@ -11,9 +11,11 @@ from pipeline.extract.header import (
     find_issuer_in_body,
     find_issuer_in_header,
     find_movement,
+    find_movement_in_body,
     find_number,
     find_period,
     find_title,
+    find_type_in_closing,
     find_type_line,
     type_from_number,
 )
@@ -64,6 +66,8 @@ def extract_fields(pages: list[Page]) -> tuple[Fields, dict[str, Evidence], list
     elif type_line:
         fields.document_type = type_line[0]
         evidence["document_type"] = type_line[1]
+    elif (named := find_type_in_closing(last, types)) is not None:
+        fields.document_type, evidence["document_type"] = named
     if fields.document_type:
         fields.document_type_name = types.get(fields.document_type)
         evidence["document_type_name"] = evidence["document_type"]
@@ -114,7 +118,9 @@ def extract_fields(pages: list[Page]) -> tuple[Fields, dict[str, Evidence], list
         fields.period = period.value  # type: ignore[assignment]
         evidence["period"] = period.evidence
 
-    movement = find_movement(first, title.evidence if title else None)
+    movement = find_movement(first, title.evidence if title else None) or (
+        find_movement_in_body(first) if title is None else None
+    )
     if movement:
         fields.movement = str(movement.value)
         evidence["movement"] = movement.evidence

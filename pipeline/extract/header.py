@@ -447,3 +447,27 @@ def find_movement(page: PageView, title: Evidence | None) -> Found | None:
         return None
     name = page.clean(match.start("name"), match.end("name"))
     return Found(name, page.evidence(match.start("name"), match.end("name"), 0.9))
+
+
+def find_movement_in_body(page: PageView) -> Found | None:
+    """Without a title (a scan that lost its first lines), the first movement the body names."""
+    match = _MOVEMENT.search(page.folded, 0, HEADER_CHARS * 2)
+    if not match:
+        return None
+    name = page.clean(match.start("name"), match.end("name"))
+    note = "the document has no title here: the first movement its body names"
+    return Found(name, page.evidence(match.start("name"), match.end("name"), 0.6, note))
+
+
+def find_type_in_closing(page: PageView, types: dict[str, str]) -> tuple[str, Evidence] | None:
+    """The type a document gives itself in its closing ("Trên đây là Kế hoạch …")."""
+    names = {match_key(name): code for code, name in types.items()}
+    pattern = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    found = list(
+        re.finditer(rf"tren day\s+\S{{1,3}}\s+(?P<name>{pattern})(?![a-z])", page.folded)
+    )  # "là" often misread
+    if not found:
+        return None
+    match = found[-1]  # the closing sentence
+    note = "no type line in the header: the type the closing sentence gives"
+    return names[match.group("name")], page.evidence(match.start(), match.end(), 0.7, note)
