@@ -120,8 +120,9 @@ def split_group(text: DocText, start: int, end: int) -> list[tuple[str, int, int
     """Pieces of an enumeration ("Sở Kế hoạch và Đầu tư, Sở Tài chính"): a new piece starts after ", "
     or " và " with a capitalised body word. A named group ("Các sở, ban, ngành, …") stays whole."""
     folded = text.folded
-    if folded.startswith("cac ", start):
-        return [(text.clean(start, end), start, end)]
+    whole = text.clean(start, end)
+    if folded.startswith("cac ", start) or match_key(whole) in _rules()["canonical_names"]:
+        return [(whole, start, end)]
     cuts = [start]
     for match in re.finditer(r",\s+|\s+va\s+", folded[start:end]):
         at = start + match.end()
@@ -225,6 +226,7 @@ def _report_targets(text: DocText, doc: Doc, item: Span) -> list[tuple[str, int,
             for stop in rules["report_stops"]:
                 hit = doc_text(doc).find(stop, start, end)
                 end = hit if hit > start else end
+            end = _phrase_end(doc_text(doc), start, end)
             printed = text.clean(start, end)
             if printed and all(printed != p for p, _, _ in found):
                 found.append((printed, start, end))
@@ -261,8 +263,13 @@ def find_bodies(
         if task and task not in bodies[key].body.tasks:
             bodies[key].body.tasks.append(task)
 
-    for item in _items(doc, section, body_start, closing_at):
-        actor = item_actor(text, doc, item)
+    items = _items(doc, section, body_start, closing_at)
+    item_actors = {item.start_char: item_actor(text, doc, item) for item in items}
+    for item in items:
+        actor = item_actors[item.start_char]
+        if actor is not None and _is_group_heading(actor, item, items, item_actors):
+            actors[item.start_char] = actor  # its deadlines still belong to the group
+            actor = None
         if actor is not None:
             actors[item.start_char] = actor
             task = _task(text, actor, item)
@@ -273,7 +280,19 @@ def find_bodies(
         for _, start, end in _report_targets(text, doc, item):
             for piece, piece_start, piece_end in split_group(text, start, end):
                 add(piece, piece_start, piece_end, "report_to", None, 0.7)
+    # Deadlines elsewhere (a "Tiến độ" section) also belong to the actor their item names.
+    for item in _items(doc, None, body_start, closing_at):
+        if item.start_char not in actors and (actor := item_actor(text, doc, item)) is not None:
+            actors[item.start_char] = actor
     return list(bodies.values()), actors
+
+
+def _is_group_heading(actor: Actor, item: Span, items: list[Span], actors: dict[int, Actor | None]) -> bool:
+    """ "1. Các Ban và Văn phòng …" over sub-items that each name their own body is a heading, not a body."""
+    if not match_key(actor.printed).startswith("cac "):
+        return False
+    inner = [i for i in items if item.start_char < i.start_char < item.end_char]
+    return any(actors.get(i.start_char) is not None for i in inner)
 
 
 def actor_for(doc: Doc, actors: dict[int, Actor], offset: int) -> Actor | None:

@@ -185,7 +185,10 @@ def find_deadlines(
         for when, milestone in entries:
             kind = milestone.id_ if milestone is not None else "dated"
             responsible = actor.name if actor is not None else None
-            key = (tuple(sorted(when.items())), kind, responsible)
+            # A dated milestone said twice is one deadline; undated recurring duties in different
+            # clauses are different duties.
+            dated = any(when[k] is not None for k in ("date", "year", "quarter", "month_day"))
+            key = (tuple(sorted(when.items())), kind, responsible, None if dated else clause.start)
             if key in seen:
                 continue
             seen.add(key)
