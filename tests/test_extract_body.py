@@ -185,3 +185,36 @@ def test_scorer_counts_a_wrong_value_as_both_a_miss_and_a_false_alarm() -> None:
     gold_fields.targets[0].value = 9.9
     worse = score("changed", gold_fields, truth).lists["targets"]
     assert worse.matched == worse.gold - 1 and worse.precision < 1.0 and worse.recall < 1.0
+
+
+def test_issuer_locality_comes_from_the_unit_the_body_names() -> None:
+    text = (
+        "Thực hiện Kế hoạch số 12/KH-MTTW-BTT ngày 05/7/2022, Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh ban hành "
+        "Kế hoạch thực hiện trên địa bàn tỉnh như sau:\n\n"
+        "I. MỤC ĐÍCH\n\n- Thực hiện Nghị quyết Đại hội Đảng bộ tỉnh Hà Giang lần thứ XVII.\n"
+    )
+    fields, evidence = _extract(text)
+    assert fields.issuer.name == "Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh Hà Giang"
+    assert fields.province == "Hà Giang"
+    assert "Hà Giang" in (evidence["issuer.name"].note or "")
+
+
+def test_issuer_of_a_scan_without_header_from_signature_area_and_gazetteer() -> None:
+    text = (
+        "KẾ HOẠCH\nTổ chức thực hiện Phong trào thi đua năm 2023\n\n"
+        "- Giảm tỷ lệ hộ nghèo toàn huyện bình quân trên 4%/năm.\n"
+        '- Phát động phong trào "Mường Lát chung tay vì người nghèo".\n\n'
+        "Nơi nhận:\n- Như trên;\n- Lưu: VT.\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nHà Văn Tuấn\n"
+    )
+    fields, evidence = _extract(text)
+    assert fields.issuer.name == "Ủy ban nhân dân huyện Mường Lát"
+    assert fields.issuer.level == "district"
+    assert fields.province == "Thanh Hóa"
+    assert evidence["issuer.name"].needs_review
+
+
+def test_restorer_keeps_a_place_name_that_is_no_syllable() -> None:
+    from pipeline.restore import default_restorer, restore_text
+
+    restored = restore_text('Phong trao "Kbang chung tay vi nguoi ngheo"', default_restorer(), force=True)
+    assert restored.text == 'Phong trào "Kbang chung tay vì người nghèo"'

@@ -7,6 +7,7 @@ from pipeline.extract.body import extract_body
 from pipeline.extract.closing import find_recipients, find_signer
 from pipeline.extract.gazetteer import load_gazetteer
 from pipeline.extract.header import (
+    IssuerFound,
     find_date,
     find_issuer_in_body,
     find_issuer_in_header,
@@ -19,6 +20,7 @@ from pipeline.extract.header import (
     find_type_line,
     type_from_number,
 )
+from pipeline.extract.issuer_inference import complete_locality, issuer_from_closing
 from pipeline.extract.rules import load_rules
 from pipeline.extract.view import views
 from pipeline.models import Evidence, Fields, Page
@@ -87,6 +89,18 @@ def extract_fields(pages: list[Page]) -> tuple[Fields, dict[str, Evidence], list
     anchors = [evidence[k].start for k in ("number", "issued_date") if k in evidence]
     stop = min(anchors) if anchors else min(len(first.text), 1200)
     found = find_issuer_in_header(first, stop) or find_issuer_in_body(first, place_unit)
+    if found and found.unit is None and place_unit is None:
+        completed = complete_locality(found.issuer, readable)
+        if completed is not None:
+            completed_issuer, locality_unit, how = completed
+            joined = f"{found.evidence.note}; {how}" if found.evidence.note else how
+            found = IssuerFound(
+                completed_issuer, found.evidence.model_copy(update={"note": joined}), locality_unit
+            )
+    if found is None:
+        inferred = issuer_from_closing(last, readable)
+        if inferred is not None:
+            found = IssuerFound(*inferred)
     if found:
         fields.issuer = found.issuer
         evidence["issuer.name"] = found.evidence

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
+from pipeline.extract.gazetteer import load_gazetteer
 from pipeline.extract.rules import load_rules
 from pipeline.restore.corpus_io import SENTENCE_END
 from pipeline.restore.model import Restorer, load_restorer
@@ -41,6 +42,10 @@ def _is_protected(token: str, restorer: Restorer) -> bool:
         and not any(c.isdigit() for c in token)
     ):
         return restorer.normal_key(token) not in restorer.lexicon
+    # A capitalised place name that is no Vietnamese syllable ("Kbang", "Ayun Pa") is not a garble.
+    if token[:1].isupper() and not has_syllable_shape(token):
+        gazetteer = load_gazetteer()
+        return gazetteer.place(token) is not None or bool(gazetteer.district(token))
     return False
 
 
