@@ -189,8 +189,8 @@ def test_scorer_counts_a_wrong_value_as_both_a_miss_and_a_false_alarm() -> None:
 
 def test_issuer_locality_comes_from_the_unit_the_body_names() -> None:
     text = (
-        "Thực hiện Kế hoạch số 12/KH-MTTW-BTT ngày 05/7/2022, Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh ban hành "
-        "Kế hoạch thực hiện trên địa bàn tỉnh như sau:\n\n"
+        "Thực hiện Kế hoạch số 12/KH-MTTW-BTT ngày 05/7/2022, Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh "
+        "ban hành Kế hoạch thực hiện trên địa bàn tỉnh như sau:\n\n"
         "I. MỤC ĐÍCH\n\n- Thực hiện Nghị quyết Đại hội Đảng bộ tỉnh Hà Giang lần thứ XVII.\n"
     )
     fields, evidence = _extract(text)
