@@ -218,3 +218,11 @@ def test_restorer_keeps_a_place_name_that_is_no_syllable() -> None:
 
     restored = restore_text('Phong trao "Kbang chung tay vi nguoi ngheo"', default_restorer(), force=True)
     assert restored.text == 'Phong trào "Kbang chung tay vì người nghèo"'
+
+
+def test_signer_family_name_takes_its_common_spelling() -> None:
+    from pipeline.extract.closing import respell_surname
+
+    assert respell_surname("Nguyên Văn Dũng") == "Nguyễn Văn Dũng"
+    assert respell_surname("Hộ Văn An") == "Hồ Văn An"
+    assert respell_surname("Giàng Thị Hương") == "Giàng Thị Hương"  # not in the list: left as read

@@ -7,6 +7,7 @@ import re
 from pipeline.extract.rules import load_rules
 from pipeline.extract.view import PageView
 from pipeline.models import Evidence, Signer
+from pipeline.textnorm import match_key
 
 _AUTHORITY = re.compile(r"(?<![a-z])(tm|kt|tl|tuq|q)\s*\.\s+(?=[a-z])")
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_]*$")
@@ -55,8 +56,18 @@ def find_signer(page: PageView) -> tuple[Signer, dict[str, Evidence]] | None:
                 name = tail
                 evidence["signer.name"] = page.evidence(offset, end, 0.75)
                 break
+    if name:
+        name = respell_surname(name)
     signer = Signer(name=name, title=title, authority=authority)
     return signer, evidence
+
+
+def respell_surname(name: str) -> str:
+    """ "Nguyên Văn Dũng" -> "Nguyễn Văn Dũng": the family name in its one common spelling."""
+    first, _, rest = name.partition(" ")
+    spelled = {match_key(s): s for s in load_rules("names")["surnames"]}
+    fixed = spelled.get(match_key(first))
+    return f"{fixed} {rest}" if fixed and rest else name
 
 
 def find_recipients(page: PageView) -> tuple[list[str], Evidence] | None:
