@@ -82,6 +82,10 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
         "extract", help="field extraction: exact-match and P/R/F1 against the gold for seeds and corpus"
     )
     extract.add_argument("--verbose", action="store_true", help="per-document counts and header misses")
+    extract.add_argument(
+        "--realscans", action="store_true", help="also OCR ../shared/scans/real and score their header gold"
+    )
+    extract.add_argument("--workers", type=int, default=None)
     query = which.add_parser("query", help="index build and query times on generated result files")
     query.add_argument("-n", "--n", type=int, default=1000, help="number of generated documents")
 
@@ -274,7 +278,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.bench == "extract":
         from pipeline.bench import extract_bench
 
-        groups, seconds = extract_bench.run()
+        groups, seconds = extract_bench.run(args.realscans, args.workers or os.cpu_count() or 1)
         print(extract_bench.report(groups, seconds, verbose=args.verbose))
         return EXIT_OK
     if args.bench == "restore":
