@@ -226,3 +226,13 @@ def test_signer_family_name_takes_its_common_spelling() -> None:
     assert respell_surname("Nguyên Văn Dũng") == "Nguyễn Văn Dũng"
     assert respell_surname("Hộ Văn An") == "Hồ Văn An"
     assert respell_surname("Giàng Thị Hương") == "Giàng Thị Hương"  # not in the list: left as read
+
+
+def test_range_in_one_token_and_a_bare_from_that_is_no_quantity() -> None:
+    text = (
+        "I. MỤC TIÊU\n\n- Hằng năm giám sát từ 2-3 cơ quan, đơn vị.\n"
+        "- Giảm từ 18 hộ nghèo toàn huyện bình quân trên 2%/năm.\n"
+    )
+    fields, _ = _extract(text)
+    got = {(t.value, t.value_max, t.unit, t.comparator) for t in fields.targets}
+    assert got == {(2, 3, "agencies_per_year", None), (2, None, "percent_per_year", ">")}

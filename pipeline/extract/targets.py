@@ -108,24 +108,38 @@ def _blocked_tokens(doc: Doc) -> set[int]:
     return set(blocked)
 
 
+def _unclosed_from(doc: Doc, first: int, last: int, value_max: float | None) -> bool:
+    """ "từ N" needs "đến M" or "trở lên": a bare one is a misread word ("tỷ lệ" read as "từ 18")."""
+    if value_max is not None or first == 0 or doc[first - 1].text != "tu":
+        return False
+    after = doc_text(doc)[doc[last].idx : doc[last].idx + 40]
+    return not any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", after) for w in _rules()["range_closers"])
+
+
 def _quantities(doc: Doc, clause: Span) -> list[tuple[int, int, float, float | None, str]]:
     """(first token, last token, value, value_max, token text of the unit-bearing number) per quantity."""
     blocked = _blocked_tokens(doc)
     numbers = [
         s
-        for s in cues(doc, "NUMBER")
+        for label in ("NUMBER", "NUMBER_RANGE")
+        for s in cues(doc, label)
         if clause.start <= s.start < clause.end and s.start not in blocked and not _YEAR_TOKEN.match(s.text)
     ]
+    numbers.sort(key=lambda s: s.start)
     found: list[tuple[int, int, float, float | None, str]] = []
     skip: set[int] = set()
     for index, span in enumerate(numbers):
         if span.start in skip:
             continue
-        value = parse_number(span.text)
-        if value is None:
-            continue
         first = span.start
         last, value_max, unit_text = span.start, None, span.text
+        if span.label_ == "NUMBER_RANGE":  # "2-3", "4–5%/năm" written as one token
+            low, high = re.split(r"[-–]", span.text, maxsplit=1)
+            value, value_max = parse_number(low), parse_number(high)
+        else:
+            value = parse_number(span.text)
+        if value is None:
+            continue
         following = numbers[index + 1] if index + 1 < len(numbers) else None
         if following is not None and 1 <= following.start - span.start <= 2:
             between = {t.text for t in doc[span.end : following.start]}
@@ -162,7 +176,7 @@ def find_targets(text: DocText, doc: Doc, body_start: int, closing_at: int) -> l
                 quantities.append((cue.start, cue.end - 1, float(cue.id_), None, "%"))
         accepted = []
         for first, last, value, value_max, unit_text in sorted(quantities):
-            if _is_threshold(doc, doc[first].idx):
+            if _is_threshold(doc, doc[first].idx) or _unclosed_from(doc, first, last, value_max):
                 continue
             unit = _unit_after(doc, unit_text, doc[last].idx + len(doc[last].text))
             if unit is not None:
