@@ -153,7 +153,10 @@ def _partners(text: DocText, item: Span) -> list[tuple[str, int, int]]:
         r"(?<![a-z])phoi hop (?:voi|cung)\s+", text.folded[item.start_char : item.end_char]
     ):
         start = item.start_char + match.end()
-        if not _starts_with_any(text.folded[start:], _rules()["body_words"]):
+        # Names are capitalised: "phối hợp với sở …" in lower case is no body.
+        if not text.plain[start : start + 1].isupper() or not _starts_with_any(
+            text.folded[start:], _rules()["body_words"]
+        ):
             continue
         end = _phrase_end(text.folded, start, min(item.end_char, start + ACTOR_CHARS))
         found.extend(split_group(text, start, end))
@@ -220,7 +223,10 @@ def _report_targets(text: DocText, doc: Doc, item: Span) -> list[tuple[str, int,
             rf"(?<![a-z]){re.escape(cue)}\s+", doc_text(doc)[item.start_char : item.end_char]
         ):
             start = item.start_char + match.end()
-            if not _starts_with_any(doc_text(doc)[start:], rules["body_words"]):
+            # "báo cáo sơ bộ kết quả": the folded "so" is Sở only when capitalised.
+            if not text.plain[start : start + 1].isupper() or not _starts_with_any(
+                doc_text(doc)[start:], rules["body_words"]
+            ):
                 continue
             end = min(item.end_char, start + 90)
             for stop in rules["report_stops"]:
@@ -253,7 +259,8 @@ def find_bodies(
 
     def add(printed: str, start: int, end: int, role: str, task: str | None, confidence: float) -> None:
         name = canonical(printed)
-        if not is_specific(name):
+        # A line in capitals ("ỦY BAN NHÂN DÂN", "CHỦ TỊCH") is a heading or the signature, not an actor.
+        if not is_specific(name) or printed.isupper():
             return
         key = match_key(name)
         if key not in bodies:
@@ -275,6 +282,11 @@ def find_bodies(
             task = _task(text, actor, item)
             for piece, start, end in split_group(text, actor.start, actor.end):
                 add(piece, start, end, actor.role, task, 0.8)
+        for sentence in _later_sentences(doc, item, items):
+            subject = item_actor(text, doc, sentence)
+            if subject is not None and text.plain[subject.start : subject.start + 1].isupper():
+                for piece, start, end in split_group(text, subject.start, subject.end):
+                    add(piece, start, end, subject.role, _task(text, subject, sentence), 0.7)
         for printed, start, end in _partners(text, item):
             add(printed, start, end, "coordinate", None, 0.7)
         for _, start, end in _report_targets(text, doc, item):
@@ -285,6 +297,19 @@ def find_bodies(
         if item.start_char not in actors and (actor := item_actor(text, doc, item)) is not None:
             actors[item.start_char] = actor
     return list(bodies.values()), actors
+
+
+def _later_sentences(doc: Doc, item: Span, items: list[Span]) -> list[Span]:
+    """Sentences after the first in an item's own text (before its sub-items): each may name another actor
+    ("… tham mưu bố trí kinh phí. Sở Thông tin và Truyền thông, Báo … tuyên truyền …")."""
+    children = [i.start_char for i in items if item.start_char < i.start_char < item.end_char]
+    own_end = min(children) if children else item.end_char
+    found = []
+    for sentence in doc.sents:
+        inside = item.start_char < sentence.start_char < own_end
+        if inside and sentence.start > 0 and doc[sentence.start - 1].text == ".":
+            found.append(sentence)
+    return found
 
 
 def _is_group_heading(actor: Actor, item: Span, items: list[Span], actors: dict[int, Actor | None]) -> bool:
