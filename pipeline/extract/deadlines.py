@@ -31,6 +31,7 @@ class FoundDeadline:
     deadline: Deadline
     evidence: Evidence
     kind: str
+    in_rewards: bool = False
 
 
 def _rules() -> dict[str, Any]:
@@ -162,8 +163,10 @@ def find_deadlines(
             continue
         if any(c in clause.text for c in rules["excluded_cues"]):
             continue
-        if any(h in line for line in headings_at(doc, clause.start_char) for h in rules["excluded_sections"]):
+        headings = headings_at(doc, clause.start_char)
+        if any(h in line for line in headings for h in rules["excluded_sections"]):
             continue
+        in_rewards = any(h in line for line in headings for h in rules["reward_sections"])
         recurrence = _recurrence(doc, clause)
         actor = actor_for(doc, actors, clause.start_char)
         entries: list[tuple[dict[str, Any], Span | None]] = []
@@ -198,7 +201,8 @@ def find_deadlines(
                 when=when,
                 responsible=responsible,
             )
-            found.append(
-                FoundDeadline(deadline, text.evidence(clause.start_char, clause.end_char, 0.7), kind)
-            )
-    return found
+            evidence = text.evidence(clause.start_char, clause.end_char, 0.7)
+            found.append(FoundDeadline(deadline, evidence, kind, in_rewards))
+    # "Dịp sơ kết năm 2023: … tặng Bằng khen" restates a review the plan schedules elsewhere.
+    scheduled = {(f.deadline.when["year"], f.kind) for f in found if not f.in_rewards}
+    return [f for f in found if not f.in_rewards or (f.deadline.when["year"], f.kind) not in scheduled]
