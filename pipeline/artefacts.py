@@ -65,6 +65,7 @@ DESCRIBED: dict[str, tuple[str, str]] = {
         "rules/fields.json",
         "written by hand: units, cues and indicator rules for body fields; reviewed as data",
     ),
+    "rules-bodies": ("rules/bodies.json", "written by hand: names of government units, for OCR repair"),
     "rules-names": ("rules/names.json", "written by hand: common family names, for signer names"),
     "patterns-citations": ("patterns/citations.jsonl", "spaCy SpanRuler patterns written by hand: citations"),
     "patterns-time": (

@@ -15,6 +15,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span
 
+from pipeline.extract.body_names import repair_name
 from pipeline.extract.doctext import DocText
 from pipeline.extract.nlp import doc_text, heading_kind, section_table
 from pipeline.extract.rules import load_rules
@@ -65,7 +66,7 @@ def canonical(printed: str) -> str:
         rules["abbreviations"].get(w.lower(), rules["abbreviations"].get(match_key(w), w))
         for w in printed.split()
     ]
-    name = " ".join(words).strip(" ,;:.")
+    name = repair_name(" ".join(words).strip(" ,;:."))
     return name[:1].upper() + name[1:]
 
 
