@@ -95,6 +95,10 @@ def organisation_section(doc: Doc) -> Span | None:
 def _phrase_end(folded: str, start: int, limit: int) -> int:
     """Where a body's name ends: the first actor stop (a colon or a verb) or the end of the line."""
     rules = _rules()
+    # A name known in another printed order ("Ban Thi đua - Khen thưởng, Sở Nội vụ") runs to its end.
+    for printed in rules["canonical_names"]:
+        if folded.startswith(printed, start):
+            return start + len(printed)
     end = limit
     # A line break ends the name only where the line is a heading ("…:") or a list item follows;
     # elsewhere OCR wrapped the line in the middle of a name.
@@ -229,11 +233,11 @@ def _report_targets(text: DocText, doc: Doc, item: Span) -> list[tuple[str, int,
                 doc_text(doc)[start:], rules["body_words"]
             ):
                 continue
-            end = min(item.end_char, start + 90)
-            for stop in rules["report_stops"]:
-                hit = doc_text(doc).find(stop, start, end)
-                end = hit if hit > start else end
-            end = _phrase_end(doc_text(doc), start, end)
+            end = _phrase_end(doc_text(doc), start, min(item.end_char, start + 90))
+            if not any(doc_text(doc).startswith(k, start) for k in rules["canonical_names"]):
+                for stop in rules["report_stops"]:
+                    hit = doc_text(doc).find(stop, start, end)
+                    end = hit if hit > start else end
             printed = text.clean(start, end)
             if printed and all(printed != p for p, _, _ in found):
                 found.append((printed, start, end))

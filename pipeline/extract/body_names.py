@@ -12,6 +12,9 @@ from pipeline.extract.rules import load_rules
 from pipeline.textnorm import match_key
 
 
+_CONNECTORS = {"va", "cac", "cua", "voi"}
+
+
 @cache
 def _known() -> tuple[tuple[str, str, int], ...]:
     """(name, folded key, word count) of every known name, longest first."""
@@ -30,7 +33,11 @@ def repair_name(name: str) -> str:
         if len(words) < size:
             continue
         prefix = " ".join(words[:size])
-        score = fuzz.ratio(match_key(prefix), key)
+        folded = match_key(prefix)
+        # "… Tổ quốc và các …" joins two bodies: a connector the known name lacks is no misspelling.
+        if (set(folded.split()) & _CONNECTORS) - set(key.split()):
+            continue
+        score = fuzz.ratio(folded, key)
         if score == 100:
             return name  # already a known spelling (diacritics may differ: keep what was read)
         if score >= threshold and (best is None or score > best[0]):
