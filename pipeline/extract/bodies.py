@@ -174,7 +174,7 @@ def item_actor(text: DocText, doc: Doc, item: Span) -> Actor | None:
     folded = doc_text(doc)
     start = item.start_char
     mark = re.match(
-        r"[ \t*]*(?:[ivx]+\.|\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-–•+])[ \t]*", folded[start : start + 12]
+        r"[ \t*]*(?:[ivx]+\.|\d+(?:\.\d+)*[.)]?|[a-zđ]\)|[-–•+])[ \t]*", folded[start : start + 12]
     )
     if mark:
         start += mark.end()
@@ -215,7 +215,7 @@ def _items(doc: Doc, section: Span | None, body_start: int, closing_at: int) -> 
         kinds: tuple[str, ...] = ("arabic",)
         start, end = body_start, closing_at
     else:
-        kinds = ("arabic", "letter", "dash", "plus")
+        kinds = ("arabic", "subarabic", "letter", "dash", "plus")
         start, end = section.start_char, min(section.end_char, closing_at)
     return [s for s in doc.spans["sections"] if s.label_ in kinds and start < s.start_char < end]
 

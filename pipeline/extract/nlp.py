@@ -32,7 +32,8 @@ from pipeline.extract.rules import load_rules
 
 PATTERNS_DIR = MODELS_DIR / "patterns"
 _HEADING = re.compile(
-    r"^[ \t*]*(?P<mark>(?P<roman>[ivx]{1,5})\.|(?P<arabic>\d{1,2})(?:\.\d{1,2})*[.)]|(?P<letter>[a-zđ])\)|"
+    r"^[ \t*]*(?P<mark>(?P<roman>[ivx]{1,5})\.|(?P<subarabic>\d{1,2}(?:\.\d{1,2})+)[.)]?|"
+    r"(?P<arabic>\d{1,2})[.)]|(?P<letter>[a-zđ])\)|"
     r"(?P<dash>[-–•])|(?P<plus>\+))[ \t]",
     re.MULTILINE,
 )
@@ -68,7 +69,7 @@ def _is_mark_dot(doc: Doc, index: int) -> bool:
         return False
     mark = doc[index - 1]
     line_start = mark.i == 0 or "\n" in doc[mark.i - 1].text_with_ws
-    return line_start and bool(re.fullmatch(r"\d{1,2}|[ivx]{1,5}", mark.text))
+    return line_start and bool(re.fullmatch(r"\d{1,2}(?:\.\d{1,2})*|[ivx]{1,5}", mark.text))
 
 
 @Language.component("planscan_clauses")
@@ -94,12 +95,16 @@ def clauses(doc: Doc) -> Doc:
     return doc
 
 
+# Outermost first: "1.2." sits inside "1.", a letter item inside either.
+HEADING_ORDER = ("roman", "arabic", "subarabic", "letter", "dash", "plus")
+
+
 def heading_kind(line: str) -> str | None:
     """The kind of numbered heading a folded line opens with, or None."""
     match = _HEADING.match(line)
     if not match:
         return None
-    return next(k for k in ("roman", "arabic", "letter", "dash", "plus") if match.group(k))
+    return next(k for k in HEADING_ORDER if match.group(k))
 
 
 def _capitals_heading(line: str) -> bool:
@@ -115,7 +120,7 @@ def _capitals_heading(line: str) -> bool:
 @Language.component("planscan_sections")
 def sections(doc: Doc) -> Doc:
     """Each heading line starts a section that runs to the next heading of the same or a higher kind."""
-    order = ["roman", "arabic", "letter", "dash", "plus"]
+    order = list(HEADING_ORDER)
     found: list[tuple[int, str]] = []
     offset = 0
     text = doc.text
