@@ -11,7 +11,6 @@ from rapidfuzz import fuzz
 from pipeline.extract.rules import load_rules
 from pipeline.textnorm import match_key
 
-
 _CONNECTORS = {"va", "cac", "cua", "voi"}
 
 
