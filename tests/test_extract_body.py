@@ -236,3 +236,27 @@ def test_range_in_one_token_and_a_bare_from_that_is_no_quantity() -> None:
     fields, _ = _extract(text)
     got = {(t.value, t.value_max, t.unit, t.comparator) for t in fields.targets}
     assert got == {(2, 3, "agencies_per_year", None), (2, None, "percent_per_year", ">")}
+
+
+def test_body_names_misread_by_ocr_are_repaired_against_known_units() -> None:
+    from pipeline.extract.body_names import repair_name
+
+    assert repair_name("Ban Dân chơi - Pháp luật tỉnh") == "Ban Dân chủ - Pháp luật tỉnh"
+    assert repair_name("Sở Tai chinh") == "Sở Tài chính"
+    # Two bodies joined by "và các" are not one misspelt name.
+    joined = "Ủy ban Mặt trận Tổ quốc và các tổ chức đoàn thể"
+    assert repair_name(joined) == joined
+
+
+def test_a_group_heading_over_numbered_sub_items_is_not_a_body() -> None:
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Các Ban và Văn phòng cơ quan Ủy ban MTTQ Việt Nam tỉnh\n\n"
+        "1.1. Ban Phong trào chủ trì, hướng dẫn triển khai Kế hoạch.\n\n"
+        "1.2. Văn phòng tham mưu bố trí kinh phí.\n"
+    )
+    fields, _ = _extract(text)
+    assert {(b.name, b.role) for b in fields.responsible_bodies} == {
+        ("Ban Phong trào", "lead"),
+        ("Văn phòng", "advise"),
+    }

@@ -115,7 +115,10 @@ def _phrase_end(folded: str, start: int, limit: int) -> int:
         for found in re.compile(pattern).finditer(folded, start, end):
             before = folded[start : found.start()].split()
             # "Ban Tổ chức", "các tổ chức": the stop word is part of a name when it follows a noun.
-            if len(before) >= 1 and before[-1] not in rules["noun_before_stop"]:
+            # "Ban Tổ chức", "Sở Kế hoạch": a stop word right after a lone head word names the unit;
+            # "các tổ chức", "Ban Chỉ đạo thực hiện": so it does after these words anywhere.
+            head_only = len(before) == 1 and before[0] in rules["unit_head_words"]
+            if before and not head_only and before[-1] not in rules["noun_before_stop"]:
                 end = found.start()
                 break
     return end

@@ -37,8 +37,8 @@ def repair_name(name: str) -> str:
         if (set(folded.split()) & _CONNECTORS) - set(key.split()):
             continue
         score = fuzz.ratio(folded, key)
-        if score == 100:
-            return name  # already a known spelling (diacritics may differ: keep what was read)
+        if score == 100:  # the same letters: the known spelling settles the marks
+            return " ".join([known, *words[size:]])
         if score >= threshold and (best is None or score > best[0]):
             best = (score, known, size)
     if best is None:
