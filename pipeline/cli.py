@@ -30,6 +30,16 @@ def _add_ingest(sub: argparse._SubParsersAction) -> None:
         "--page-timeout", type=float, default=180.0, help="seconds per page for each external program"
     )
     p.add_argument("--no-progress", action="store_true")
+    dask = p.add_mutually_exclusive_group()
+    dask.add_argument(
+        "--dask-address",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="run the page tasks on this existing Dask cluster (workers must see the inputs and -o)",
+    )
+    dask.add_argument(
+        "--dask-local", type=int, default=None, metavar="N", help="start a local Dask cluster of N processes"
+    )
 
 
 def _add_extract(sub: argparse._SubParsersAction) -> None:
@@ -86,6 +96,11 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
         "--realscans", action="store_true", help="also OCR ../shared/scans/real and score their header gold"
     )
     extract.add_argument("--workers", type=int, default=None)
+    ingest = which.add_parser(
+        "ingest", help="end-to-end ingest time vs raw Tesseract and OCRmyPDF on rendered corpus scans"
+    )
+    ingest.add_argument("--copies", type=int, default=3, help="renders of the 17-page corpus (default 3)")
+    ingest.add_argument("--workers", type=int, default=None)
     query = which.add_parser("query", help="index build and query times on generated result files")
     query.add_argument("-n", "--n", type=int, default=1000, help="number of generated documents")
 
@@ -156,24 +171,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _watch_progress(out_dir: Path, total: int, started: float, stop: threading.Event) -> None:
-    """Count finished result files while the flow runs (the flow itself knows nothing of the terminal)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+def _watch_progress(out_dir: Path, total: int, offset: int, stop: threading.Event) -> None:
+    """Follow the manifest while the flow runs (the flow itself knows nothing of the terminal): documents
+    and pages done, failures and an ETA, on standard error."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn
 
-    columns = (TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, transient=True) as progress:
-        bar = progress.add_task("docs", total=total)
-        while not stop.is_set():
-            done = sum(1 for p in out_dir.glob("*.json") if p.stat().st_mtime >= started)
-            progress.update(bar, completed=min(done, total))
-            stop.wait(0.5)
+    from pipeline.ledger import LedgerTally, read_ledger_from
+
+    tally = LedgerTally()
+    started = time.monotonic()
+    columns = (TextColumn("ingesting"), BarColumn(), TextColumn("{task.fields[detail]}"))
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        bar = progress.add_task("docs", total=max(total, 1), detail="")
+        while True:
+            entries, offset = read_ledger_from(out_dir, offset)
+            tally.add(entries)
+            detail = tally.describe(total, time.monotonic() - started)
+            progress.update(bar, completed=min(tally.docs, total), detail=detail)
+            if stop.wait(0.5):
+                break
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from pipeline import tools
+    from pipeline.ledger import LedgerTally, ledger_size, read_ledger_from
     from pipeline.load import walk_files
     from pipeline.settings import Settings
 
+    if args.dask_local is not None and args.dask_local < 1:
+        print("planscan: --dask-local needs at least 1 worker", file=sys.stderr)
+        return EXIT_USAGE
     settings = Settings(
         dpi=args.dpi, page_timeout_s=args.page_timeout, **({"workers": args.workers} if args.workers else {})
     )
@@ -182,29 +210,47 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     total = sum(1 for root in args.paths if root.exists() for _ in walk_files(root))
     from flows.ingest import run_ingest  # Prefect is imported here only
 
+    args.output.mkdir(parents=True, exist_ok=True)
+    offset = ledger_size(args.output)  # this run's manifest lines start here
     stop = threading.Event()
     watcher = None
     if not args.no_progress and sys.stderr.isatty():
         watcher = threading.Thread(
-            target=_watch_progress, args=(args.output, total, time.time() - 1, stop), daemon=True
+            target=_watch_progress, args=(args.output, total, offset, stop), daemon=True
         )
         watcher.start()
     t0 = time.perf_counter()
     try:
-        summary = run_ingest(list(args.paths), args.output, settings)
+        summary = run_ingest(
+            list(args.paths),
+            args.output,
+            settings,
+            dask_address=args.dask_address,
+            dask_local=args.dask_local,
+        )
     finally:
         stop.set()
         if watcher:
             watcher.join()
     elapsed = time.perf_counter() - t0
+    tally = LedgerTally()
+    tally.add(read_ledger_from(args.output, offset)[0])
+    rate = f", {summary.pages / elapsed:.2f} pages/s" if summary.pages and elapsed > 0 else ""
     print(
-        f"{len(summary.outputs)} documents ({summary.pages} pages) in {elapsed:.1f} s: "
+        f"{len(summary.outputs)} documents ({summary.pages} pages) in {elapsed:.1f} s{rate}: "
         f"{summary.ok} ok, {summary.partial} partial, {summary.failed} failed, "
         f"{summary.skipped} already done "
         f"-> {args.output}/",
         file=sys.stderr,
     )
-    return EXIT_OK if summary.partial == 0 and summary.failed == 0 else EXIT_WITH_FAILURES
+    for entry in tally.failures[:10]:
+        print(f"  {entry.status}: {entry.path}: {entry.reason}", file=sys.stderr)
+    if len(tally.failures) > 10:
+        print(f"  … {len(tally.failures) - 10} more", file=sys.stderr)
+    if tally.failures or summary.skipped_not_ok:
+        print(f"  every input and its reason: {args.output / 'manifest.jsonl'}", file=sys.stderr)
+    failures = summary.partial + summary.failed + summary.skipped_not_ok
+    return EXIT_OK if failures == 0 else EXIT_WITH_FAILURES
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -270,6 +316,12 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.bench == "ingest":
+        from pipeline.bench import ingest_bench
+
+        bench = ingest_bench.run(copies=args.copies, workers=args.workers or os.cpu_count() or 1)
+        print(ingest_bench.report(bench))
+        return EXIT_OK
     if args.bench == "query":
         from pipeline.query import command
 
