@@ -149,6 +149,18 @@ def cmd_chart(args: argparse.Namespace) -> int:
     return command.run_chart(args)
 
 
+def add_export_parsers(sub: argparse._SubParsersAction) -> None:
+    from pipeline.export.command import add_parser
+
+    add_parser(sub)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipeline.export.command import run
+
+    return run(args)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from pipeline.audit.command import run
 
@@ -168,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train(sub)
     add_audit_parser(sub)
     add_query_parsers(sub)
+    add_export_parsers(sub)
     return parser
 
 
@@ -389,6 +402,8 @@ COMMANDS = {
     "query": cmd_query,
     "compare": cmd_compare,
     "chart": cmd_chart,
+    "export": cmd_export,
+    "verify-bag": cmd_export,
 }
 
 

@@ -86,6 +86,19 @@ class UndecodableText(PlanscanError):
     )
 
 
+class InputUnreadable(PlanscanError):
+    code = "PS208"
+    default_remedy = "The file or folder cannot be read (permissions or an I/O error); check access to it."
+
+
+class SourceMissing(PlanscanError):
+    code = "PS209"
+    default_remedy = (
+        "The input a result was made from is missing or has changed since ingest; "
+        "restore it at its recorded path or ingest it again."
+    )
+
+
 class BlankPage(PlanscanError):
     code = "PS301"
     default_remedy = "The page looks blank; check the scan if text was expected."
@@ -94,6 +107,13 @@ class BlankPage(PlanscanError):
 class OcrFailed(PlanscanError):
     code = "PS302"
     default_remedy = "Re-scan the page at 300 dpi; check the image is not corrupt."
+
+
+class NotVietnamese(PlanscanError):
+    code = "PS303"
+    default_remedy = (
+        "The text does not read as Vietnamese; it is kept as read and not restored, so fields may be missing."
+    )
 
 
 class RestorerUnavailable(PlanscanError):
@@ -106,6 +126,11 @@ class RestorerUnavailable(PlanscanError):
 class SchemaViolation(PlanscanError):
     code = "PS401"
     default_remedy = "This is a bug in planscan: report it with the input file."
+
+
+class UnexpectedError(PlanscanError):
+    code = "PS402"
+    default_remedy = "An unexpected error stopped this step: report it with the input file attached."
 
 
 ALL_ERRORS: tuple[type[PlanscanError], ...] = (
@@ -122,8 +147,12 @@ ALL_ERRORS: tuple[type[PlanscanError], ...] = (
     UnreadableImage,
     ImageTooLarge,
     UndecodableText,
+    InputUnreadable,
+    SourceMissing,
     BlankPage,
     OcrFailed,
+    NotVietnamese,
     RestorerUnavailable,
     SchemaViolation,
+    UnexpectedError,
 )
