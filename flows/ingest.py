@@ -1,5 +1,5 @@
-"""The ingest flow: documents are identified, their pages OCR'd as independent tasks on a bounded
-thread pool (each task runs one Tesseract process), then each document is assembled and stored.
+"""The ingest flow: documents are identified, their pages OCR'd as independent tasks (each task runs one
+Tesseract process) on a bounded thread pool or a Dask cluster, then each document is assembled and stored.
 
 Tasks exchange file paths and small JSON-able models, never images. All real work is in ``pipeline``.
 """
@@ -16,7 +16,7 @@ configure_prefect()
 
 from prefect import flow, task  # noqa: E402
 from prefect.futures import PrefectFuture  # noqa: E402
-from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
 from pipeline import batch  # noqa: E402
 from pipeline.document import PageOutcome, process_page  # noqa: E402
@@ -28,22 +28,38 @@ class IngestSummary(batch.BatchSummary):
     """The flow's return value (a pydantic model, so Prefect can persist it)."""
 
 
+def _outcome_path(work_dir: Path, doc: InputDocument, number: int) -> Path:
+    return work_dir / f"{doc.doc_id}-p{number:05d}.json"
+
+
 @task(name="ocr-page", task_run_name="{doc.path.name}#p{number}")
 def page_task(doc: InputDocument, number: int, work_dir: Path, settings: Settings) -> Path:
     """OCR one page; the outcome goes to a small JSON file whose path is returned."""
     outcome = process_page(doc, number, work_dir, settings)
-    path = work_dir / f"{doc.doc_id}-p{number:05d}.json"
+    path = _outcome_path(work_dir, doc, number)
     path.write_text(outcome.model_dump_json(), encoding="utf-8")
     return path
 
 
+def _page_outcome(future: PrefectFuture[Path], number: int) -> PageOutcome:
+    """The page's outcome; a task that failed as a whole (its worker died, say) becomes a failed page."""
+    try:
+        path = future.result()
+        outcome = PageOutcome.model_validate_json(path.read_text(encoding="utf-8"))
+        path.unlink(missing_ok=True)
+        return outcome
+    except Exception as exc:
+        return batch.page_failure(number, exc)
+
+
 @task(name="finish-document", task_run_name="{doc.path.name}")
 def finish_task(
-    doc: InputDocument, outcome_paths: list[Path], started_at: dt.datetime, settings: Settings, out_dir: Path
+    doc: InputDocument,
+    outcomes: list[PageOutcome],
+    started_at: dt.datetime,
+    settings: Settings,
+    out_dir: Path,
 ) -> Path:
-    outcomes = [PageOutcome.model_validate_json(p.read_text(encoding="utf-8")) for p in outcome_paths]
-    for path in outcome_paths:
-        path.unlink(missing_ok=True)
     return batch.finish_document(doc, outcomes, started_at=started_at, settings=settings, out_dir=out_dir)
 
 
@@ -57,18 +73,48 @@ def ingest_flow(inputs: list[Path], out_dir: Path, settings: Settings) -> Ingest
             started = dt.datetime.now(dt.UTC)
             futures = [page_task.submit(doc, n, work_dir, settings) for n in range(1, pages + 1)]
             pending.append((doc, started, futures))
-        # Pages of all documents are queued at once so both cores stay busy across document boundaries;
+        # Pages of all documents are queued at once so every worker stays busy across document boundaries;
         # documents are finished in order as their pages complete.
         for doc, started, futures in pending:
-            paths = [future.result() for future in futures]
-            outputs.append(str(finish_task(doc, paths, started, settings, out_dir)))
+            outcomes = [_page_outcome(future, n) for n, future in enumerate(futures, start=1)]
+            outputs.append(str(finish_task(doc, outcomes, started, settings, out_dir)))
+    batch.record_duplicates(plan, out_dir)
     summary = batch.summarise(outputs, skipped=plan.skipped)
     return IngestSummary(**summary.model_dump())
 
 
-def run_ingest(inputs: list[Path], out_dir: Path, settings: Settings) -> IngestSummary:
-    """Run the flow with a thread pool of ``settings.workers`` (one Tesseract process per worker)."""
-    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=settings.workers)
-    configured = ingest_flow.with_options(task_runner=runner)  # type: ignore[arg-type]
-    result: IngestSummary = configured(inputs=inputs, out_dir=out_dir, settings=settings)
+def task_runner(settings: Settings, *, dask_address: str | None = None, dask_local: int | None = None) -> Any:
+    """A thread pool of ``settings.workers`` by default; a Dask cluster (existing or local) on request."""
+    if dask_address or dask_local:
+        from prefect_dask import DaskTaskRunner  # only when asked for: it imports distributed
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        # One thread per worker process: each task already runs a single-threaded Tesseract.
+        local = {
+            "n_workers": dask_local,
+            "threads_per_worker": 1,
+            "processes": True,
+            "dashboard_address": None,
+        }
+        return DaskTaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs=local)
+    runner: TaskRunner[Any] = ThreadPoolTaskRunner(max_workers=settings.workers)
+    return runner
+
+
+def run_ingest(
+    inputs: list[Path],
+    out_dir: Path,
+    settings: Settings,
+    *,
+    dask_address: str | None = None,
+    dask_local: int | None = None,
+) -> IngestSummary:
+    """Run the flow on a thread pool, or on Dask workers that see ``out_dir`` at the same path."""
+    runner = task_runner(settings, dask_address=dask_address, dask_local=dask_local)
+    configured = ingest_flow.with_options(task_runner=runner)
+    # Absolute paths: Dask workers may run in another working directory.
+    result: IngestSummary = configured(
+        inputs=[p.absolute() for p in inputs], out_dir=out_dir.absolute(), settings=settings
+    )
     return result

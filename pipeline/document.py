@@ -7,15 +7,24 @@ outcomes into the document result. A failing page is recorded and makes the docu
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 import tempfile
 from pathlib import Path
 
+from PIL import Image
 from pydantic import BaseModel
 
 from pipeline import __version__, tools
 from pipeline.artefacts import model_hashes
-from pipeline.errors import BlankPage, PlanscanError
+from pipeline.errors import (
+    BlankPage,
+    ImageTooLarge,
+    InputUnreadable,
+    NotVietnamese,
+    PlanscanError,
+    UnexpectedError,
+)
 from pipeline.extract import extract_fields
 from pipeline.legacy_text import decode_legacy_text, vietnamese_letter_share
 from pipeline.load import InputDocument, identify, sha256_file
@@ -29,6 +38,11 @@ from pipeline.restore.tokens import split
 from pipeline.settings import Settings
 from pipeline.textnorm import nfc, normalize_text
 
+# A text whose restored words are mostly still not Vietnamese syllables is in another language: measured
+# on English and French 0.40-0.48 after restoration, on garbled and de-accented Vietnamese 1.00.
+NOT_VIETNAMESE_BELOW = 0.5
+LANGUAGE_MIN_WORDS = 20  # too few words to judge the language of a document
+
 
 class PageOutcome(BaseModel):
     page: Page
@@ -41,8 +55,17 @@ def _error(stage: str, exc: PlanscanError, page: int | None = None) -> ErrorReco
     )
 
 
+def unexpected(exc: BaseException) -> UnexpectedError:
+    """Any other exception (a bug, a resource limit) as a typed error, so it is recorded, never fatal."""
+    return UnexpectedError(f"{type(exc).__name__}: {exc}"[:500])
+
+
 def _failed_page(number: int) -> Page:
     return Page(number=number, text="", ocr_text=None, mean_confidence=None, source="ocr", status="failed")
+
+
+def failed_page_outcome(number: int, stage: str, exc: PlanscanError) -> PageOutcome:
+    return PageOutcome(page=_failed_page(number), error=_error(stage, exc, number))
 
 
 def text_layer_page(doc: InputDocument, number: int, settings: Settings) -> Page | None:
@@ -71,6 +94,8 @@ def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Sett
             if layer is not None:
                 return PageOutcome(page=layer)
         stage = "rasterise"
+        if doc.media_type == "image/tiff":
+            _check_frame_size(doc, number, settings)
         raster, dpi = rasterise_page(doc, number, page_dir, settings)
         stage = "preprocess"
         clean = page_dir / "clean.pgm"
@@ -113,8 +138,26 @@ def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Sett
         return PageOutcome(page=page, error=restore_error)
     except PlanscanError as exc:
         return PageOutcome(page=_failed_page(number), error=_error(stage, exc, number))
+    except Exception as exc:  # one broken page must not stop its document or the batch
+        return PageOutcome(page=_failed_page(number), error=_error(stage, unexpected(exc), number))
     finally:
         shutil.rmtree(page_dir, ignore_errors=True)
+
+
+def _check_frame_size(doc: InputDocument, number: int, settings: Settings) -> None:
+    """Frames of a TIFF can differ in size: check this frame's header before anything decodes it."""
+    try:
+        with Image.open(doc.path) as image:
+            image.seek(number - 1)
+            megapixels = image.width * image.height / 1e6
+    except (EOFError, OSError, ValueError):
+        return  # rasterising reports undecodable frames with their own code
+    if megapixels > settings.max_megapixels:
+        raise ImageTooLarge(
+            f"{doc.path.name}: page {number} is {megapixels:.0f} megapixels "
+            f"(limit {settings.max_megapixels:.0f})",
+            page=number,
+        )
 
 
 def text_file_pages(doc: InputDocument) -> tuple[list[Page], list[ErrorRecord]]:
@@ -130,9 +173,11 @@ def text_file_pages(doc: InputDocument) -> tuple[list[Page], list[ErrorRecord]]:
         restorer = default_restorer()
         # Decide once for the whole document: a garbled file is garbled on every page.
         if valid_share(split("\n".join(chunks)), restorer) < restorer.params.garbled_below:
-            for page in pages:
-                result = restore_text(page.text, restorer, force=True)
-                page.text, page.restored_words = result.text, result.changed
+            restored = [restore_text(page.text, restorer, force=True) for page in pages]
+            # Another language does not become Vietnamese by restoring it: keep such a text as it is.
+            if valid_share(split("\n".join(r.text for r in restored)), restorer) >= NOT_VIETNAMESE_BELOW:
+                for page, result in zip(pages, restored, strict=True):
+                    page.text, page.restored_words = result.text, result.changed
     except PlanscanError as exc:
         return pages, [_error("restore", exc)]
     return pages, []
@@ -156,7 +201,14 @@ def assemble(
     pages = sorted(pages, key=lambda p: p.number)
     if pages and all(p.status == "blank" for p in pages):
         errors.append(_error("ocr", BlankPage("no text was found on any page")))
-    fields, evidence, extracted = extract_fields(pages)
+    language = _language_error(pages)
+    if language is not None:
+        errors.append(language)
+    try:
+        fields, evidence, extracted = extract_fields(pages)
+    except Exception as exc:  # the text is still worth keeping when a field extractor breaks
+        errors.append(_error("extract", unexpected(exc)))
+        fields, evidence, extracted = extract_fields([])
     hashes = model_hashes()
     return DocumentResult(
         doc_id=doc.doc_id,
@@ -184,6 +236,20 @@ def assemble(
     )
 
 
+def _language_error(pages: list[Page]) -> ErrorRecord | None:
+    words = [p for p in split("\n".join(page.text for page in pages)) if p.kind == "word"]
+    if len(words) < LANGUAGE_MIN_WORDS:
+        return None
+    try:
+        share = valid_share(words, default_restorer())
+    except PlanscanError:
+        return None  # without the lexicon the language cannot be judged; restoration reports that
+    if share >= NOT_VIETNAMESE_BELOW:
+        return None
+    message = f"only {share:.0%} of the words are Vietnamese syllables; the text is kept as read"
+    return _error("restore", NotVietnamese(message))
+
+
 def _tesseract_version_or_none() -> str | None:
     try:
         return tools.tesseract_version()
@@ -197,8 +263,10 @@ def failed_document(
     """A document that could not be opened at all still gets a result, so nothing is dropped."""
     started = dt.datetime.now(dt.UTC)
     if doc is None:
-        sha = sha256_file(path) if path.is_file() else "0" * 64
-        size = path.stat().st_size if path.is_file() else 0
+        try:
+            sha, size = sha256_file(path), path.stat().st_size
+        except OSError:  # missing or unreadable: a hash of the path keeps its result apart from others
+            sha, size = hashlib.sha256(f"unreadable:{path.resolve()}".encode()).hexdigest(), 0
         doc = InputDocument(
             path=path.resolve(), sha256=sha, size_bytes=size, media_type="application/octet-stream"
         )
@@ -216,6 +284,10 @@ def process_document(
         doc = identify(path)
     except PlanscanError as exc:
         return failed_document(path, exc, settings)
+    except OSError as exc:
+        return failed_document(
+            path, InputUnreadable(f"{path} cannot be read: {exc.strerror or exc}"), settings
+        )
     try:
         if doc.media_type == "text/plain":
             text_pages, text_errors = text_file_pages(doc)

@@ -7,12 +7,13 @@ Nothing found under an input path is dropped silently: unsupported files come ba
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from pipeline.errors import EmptyInput, PlanscanError, UnsupportedInput
+from pipeline.errors import EmptyInput, InputUnreadable, PlanscanError, UnsupportedInput
 
 TEXT_SUFFIXES = {".txt"}
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/tiff"}
@@ -73,13 +74,26 @@ def identify(path: Path) -> InputDocument:
     )
 
 
-def walk_files(root: Path) -> Iterator[Path]:
+def walk_files(root: Path, unreadable: list[Path] | None = None) -> Iterator[Path]:
+    """Files under ``root`` in a stable order; folders that cannot be listed go to ``unreadable``."""
     if root.is_file():
         yield root
         return
-    for path in sorted(root.rglob("*")):
-        if path.is_file():
-            yield path
+
+    def note(error: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append(Path(error.filename or root))
+
+    for folder, dirs, files in os.walk(root, onerror=note):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(folder) / name
+            if path.is_file():
+                yield path
+
+
+def _rejected(path: Path, exc: PlanscanError) -> Rejected:
+    return Rejected(path=path, code=exc.code, reason=exc.message, remedy=exc.remedy)
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[InputDocument], list[Rejected]]:
@@ -89,17 +103,23 @@ def discover(paths: Iterable[Path]) -> tuple[list[InputDocument], list[Rejected]
     seen: set[Path] = set()
     for root in paths:
         if not root.exists():
-            missing = UnsupportedInput(f"{root} does not exist", remedy="Check the path.")
             rejected.append(
-                Rejected(path=root, code=missing.code, reason=missing.message, remedy=missing.remedy)
+                _rejected(root, UnsupportedInput(f"{root} does not exist", remedy="Check the path."))
             )
             continue
-        for path in walk_files(root):
+        unreadable: list[Path] = []
+        for path in walk_files(root, unreadable):
             if path.resolve() in seen:
                 continue
             seen.add(path.resolve())
             try:
                 found.append(identify(path))
             except PlanscanError as exc:
-                rejected.append(Rejected(path=path, code=exc.code, reason=exc.message, remedy=exc.remedy))
+                rejected.append(_rejected(path, exc))
+            except OSError as exc:  # permissions, a vanished file, a failing disk: report, never stop
+                rejected.append(
+                    _rejected(path, InputUnreadable(f"{path} cannot be read: {exc.strerror or exc}"))
+                )
+        for folder in unreadable:
+            rejected.append(_rejected(folder, InputUnreadable(f"folder {folder} cannot be listed")))
     return found, rejected
