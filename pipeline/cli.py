@@ -30,6 +30,13 @@ def _add_ingest(sub: argparse._SubParsersAction) -> None:
         "--page-timeout", type=float, default=180.0, help="seconds per page for each external program"
     )
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument(
+        "--export",
+        default="",
+        metavar="KINDS",
+        help="also write archival outputs per document: any of pdf,alto,hocr,events (see planscan export)",
+    )
+    p.add_argument("--bag", action="store_true", help="make each exported document a BagIt bag (sha256)")
     dask = p.add_mutually_exclusive_group()
     dask.add_argument(
         "--dask-address",
@@ -207,6 +214,13 @@ def _watch_progress(out_dir: Path, total: int, offset: int, stop: threading.Even
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    unknown = {k.strip() for k in args.export.split(",") if k.strip()} - {"pdf", "alto", "hocr", "events"}
+    if unknown:
+        print(
+            f"planscan: --export knows pdf, alto, hocr, events, not {', '.join(sorted(unknown))}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     from pipeline import tools
     from pipeline.ledger import LedgerTally, ledger_size, read_ledger_from
     from pipeline.load import walk_files
@@ -263,7 +277,31 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if tally.failures or summary.skipped_not_ok:
         print(f"  every input and its reason: {args.output / 'manifest.jsonl'}", file=sys.stderr)
     failures = summary.partial + summary.failed + summary.skipped_not_ok
-    return EXIT_OK if failures == 0 else EXIT_WITH_FAILURES
+    exported = _export_after_ingest(args, [Path(p).stem for p in summary.outputs])
+    return EXIT_OK if failures == 0 and exported == EXIT_OK else EXIT_WITH_FAILURES
+
+
+def _export_after_ingest(args: argparse.Namespace, doc_ids: list[str]) -> int:
+    """``--export``/``--bag``: the archival outputs of this run's documents, as ``planscan export`` writes."""
+    if not (args.export or args.bag) or not doc_ids:
+        return EXIT_OK
+    from pipeline.export.command import run_export
+
+    kinds = {k.strip() for k in args.export.split(",") if k.strip()}
+    options = {kind: kind in kinds for kind in ("pdf", "alto", "hocr", "events")}
+    if not any(options.values()):
+        options["events"] = True  # a bag alone still records how each document was made
+    export_args = argparse.Namespace(
+        outputs=args.output,
+        to=None,
+        doc_ids=doc_ids,
+        dpi=args.dpi,
+        page_timeout=args.page_timeout,
+        bag=args.bag,
+        copy_inputs=False,
+        **options,
+    )
+    return run_export(export_args)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

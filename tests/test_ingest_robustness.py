@@ -255,7 +255,15 @@ def test_ingest_command_exit_codes_through_the_flow(prefect_harness: None, tmp_p
     good = tmp_path / "good"
     good.mkdir()
     (good / "plan.txt").write_text("Ủy ban nhân dân tỉnh Thái Bình\nSố: 12/KH-UBND", encoding="utf-8")
-    assert main(["ingest", str(good), "-o", str(tmp_path / "out-ok"), "--no-progress"]) == EXIT_OK
+    out_ok = tmp_path / "out-ok"
+    args = ["ingest", str(good), "-o", str(out_ok), "--no-progress", "--export", "events", "--bag"]
+    assert main(args) == EXIT_OK
+    # --export/--bag: each document of the run gets its archival folder, a valid bag.
+    from pipeline.export import verify_bag
+
+    (bag,) = [p for p in (out_ok / "export").iterdir() if p.is_dir()]
+    assert (bag / "manifest-sha256.txt").is_file() and verify_bag(bag).ok
+    assert main(["ingest", str(good), "-o", str(out_ok), "--no-progress", "--export", "tiff"]) == 2
 
 
 def _assert_results_whole(out: Path) -> set[str]:
