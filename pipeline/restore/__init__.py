@@ -99,7 +99,8 @@ def restore_text(
 
     def flush() -> None:
         nonlocal changed
-        if not segment:
+        if not any(isinstance(item, tuple) for _, item in segment):
+            segment.clear()  # nothing here may change: the decoder would only confirm the context
             return
         best = restorer.decode([item for _, item in segment])
         for (index, item), syllable in zip(segment, best, strict=True):
