@@ -46,12 +46,27 @@ def image_dpi(image: Image.Image) -> int | None:
     return value if value > 1 else None
 
 
+def _check_pdf_page_size(doc: InputDocument, number: int, settings: Settings) -> None:
+    """Refuse a page whose image at the chosen dpi would exceed the pixel limit, before rendering it."""
+    size = tools.pdf_page_size(doc.path, number, timeout=settings.page_timeout_s)
+    if size is None:
+        return
+    megapixels = (size[0] / 72 * settings.dpi) * (size[1] / 72 * settings.dpi) / 1e6
+    if megapixels > settings.max_megapixels:
+        raise ImageTooLarge(
+            f"{doc.path.name}: page {number} would be {megapixels:.0f} megapixels at {settings.dpi} dpi "
+            f"(limit {settings.max_megapixels:.0f})",
+            page=number,
+        )
+
+
 def rasterise_page(
     doc: InputDocument, number: int, work_dir: Path, settings: Settings
 ) -> tuple[Path, int | None]:
     """Write page ``number`` (1-based) as PNG under ``work_dir``; return its path and resolution."""
     work_dir.mkdir(parents=True, exist_ok=True)
     if doc.media_type == "application/pdf":
+        _check_pdf_page_size(doc, number, settings)
         path = tools.rasterise_pdf_page(
             doc.path, number, dpi=settings.dpi, out_dir=work_dir, timeout=settings.page_timeout_s
         )

@@ -7,6 +7,7 @@ process per core is several times faster than Tesseract's own threading on small
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -125,6 +126,15 @@ def pdf_info(path: Path, *, timeout: float = 60) -> PdfInfo:
     if pages < 1:
         raise UnreadablePdf(f"{path.name} has no pages")
     return PdfInfo(pages=pages, encrypted=str(info.get("Encrypted", "no")).startswith("yes"))
+
+
+_PAGE_SIZE = re.compile(r"Page\s+\d+\s+size:\s+([\d.]+)\s+x\s+([\d.]+)\s+pts")
+
+
+def pdf_page_size(path: Path, page: int, *, timeout: float = 60) -> tuple[float, float] | None:
+    """Width and height of one page in points (1/72 inch), or None when pdfinfo does not say."""
+    found = _PAGE_SIZE.search(run(["pdfinfo", "-f", str(page), "-l", str(page), str(path)], timeout=timeout))
+    return (float(found.group(1)), float(found.group(2))) if found else None
 
 
 def rasterise_pdf_page(

@@ -333,3 +333,20 @@ def test_ingest_resumes_after_sigkill(prefect_harness: None, tmp_path: Path) -> 
     assert by_status == {ids[d]: ("skipped" if d in done_before else "ok") for d in ids}
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "no temp files or scratch left"
     assert not list(scratch.glob("tess_*")), "Tesseract's temp files stay inside the swept scratch"
+
+
+@needs_ocr
+def test_a_pdf_page_too_large_to_render_is_refused_before_rendering(tmp_path: Path) -> None:
+    from pipeline.load import identify
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)  # A4: fine
+    writer.add_blank_page(width=14400, height=14400)  # 200 inches square: 3,600 megapixels at 300 dpi
+    path = tmp_path / "poster.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    outcome = process_page(identify(path), 2, tmp_path, Settings())
+    assert outcome.page.status == "failed"
+    assert outcome.error is not None and outcome.error.code == "PS206"
+    assert "megapixels" in outcome.error.message
+    assert not list(tmp_path.glob("**/*.ppm"))  # nothing was rendered
