@@ -1,9 +1,9 @@
 """Searching page text the way an auditor reads it: diacritics and case ignored, quotes kept exact.
 
-Every page is folded to lower-case ASCII character by character (unidecode), with a map from folded
-positions back to the original text. Searches run on the folded text, so "Quyết định số 666/QĐ-TTg",
-"Quyet dinh so 666/QD-TTg" and a restorer's wrong tone mark all match; hits are reported as offsets in
-``pages[].text`` so the quote is the document's own wording.
+Every page is folded the way field extraction folds it (``pipeline.extract.view``): lower case, no
+diacritics, one character for one, so folded offsets are offsets in ``pages[].text``. Searches run on the
+folded text, so "Quyết định số 666/QĐ-TTg", "Quyet dinh so 666/QD-TTg" and a restorer's wrong tone mark
+all match, and the quote is the document's own wording.
 """
 
 from __future__ import annotations
@@ -11,25 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rapidfuzz import fuzz
-from unidecode import unidecode
 
+from pipeline.extract.view import PageView, fold
 from pipeline.models import Page
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    if ch in "đĐ":
-        return "d"
-    if ch.isspace():
-        return ch
-    return unidecode(ch).lower()
-
-
-def fold(text: str) -> str:
-    return "".join(_fold_char(ch) for ch in text)
 
 
 def phrase_pattern(phrase: str) -> str:
@@ -56,34 +42,16 @@ class FoldedPage:
     def __init__(self, page: Page) -> None:
         self.number = page.number
         self.text = page.text
-        chars: list[str] = []
-        origin: list[int] = []
-        for i, ch in enumerate(page.text):
-            for c in _fold_char(ch):
-                chars.append(c)
-                origin.append(i)
-        self.folded = "".join(chars)
-        self._origin = origin
+        self.folded = PageView(page.number, page.text).folded
 
     def hit(self, start: int, end: int) -> Hit:
-        """Original-text hit for a folded span."""
-        if start >= end or not self._origin:
-            a = self._origin[start] if start < len(self._origin) else len(self.text)
-            return Hit(self.number, a, a, "")
-        a = self._origin[start]
-        b = self._origin[end - 1] + 1
-        return Hit(self.number, a, b, self.text[a:b])
+        """Original-text hit for a folded span (the same offsets)."""
+        start = min(start, len(self.text))
+        end = max(start, min(end, len(self.text)))
+        return Hit(self.number, start, end, self.text[start:end])
 
     def folded_offset(self, original: int) -> int:
-        """First folded position at or after an original offset."""
-        lo, hi = 0, len(self._origin)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self._origin[mid] < original:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
+        return min(original, len(self.folded))
 
 
 # Where a sentence or clause ends in plan text: full stops, semicolons, blank lines and list items.

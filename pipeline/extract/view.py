@@ -26,6 +26,11 @@ def _blank(match: re.Match[str]) -> str:
     return " " * len(match.group(0))
 
 
+def fold(text: str) -> str:
+    """Lower case without diacritics (đ → d), one character for one: offsets stay those of ``text``."""
+    return "".join(_lower1(ch) for ch in strip_diacritics(text))
+
+
 @dataclass(frozen=True)
 class PageView:
     number: int
@@ -38,7 +43,7 @@ class PageView:
 
     @cached_property
     def folded(self) -> str:
-        folded = "".join(_lower1(ch) for ch in strip_diacritics(self.plain))
+        folded = fold(self.plain)
         assert len(folded) == len(self.text)
         return folded
 
