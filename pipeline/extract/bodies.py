@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 from pipeline.extract.body_names import repair_name
 from pipeline.extract.doctext import DocText
 from pipeline.extract.nlp import doc_text, heading_kind, section_table
+from pipeline.extract.phrases import contains_phrase, starts_with_phrase
 from pipeline.extract.rules import load_rules
 from pipeline.models import Evidence, ResponsibleBody
 from pipeline.textnorm import match_key
@@ -47,10 +48,6 @@ def _rules() -> dict[str, Any]:
     return rules
 
 
-def _starts_with_any(text: str, phrases: list[str]) -> bool:
-    return any(re.match(rf"{re.escape(p)}(?![a-z])", text) for p in phrases)
-
-
 def canonical(printed: str) -> str:
     rules = _rules()
     fixed = rules["canonical_names"].get(match_key(printed))
@@ -59,7 +56,7 @@ def canonical(printed: str) -> str:
     # A trailing note in brackets ("Phòng Nội vụ (cơ quan thường trực …)") is not part of the name;
     # a unit in brackets ("Sở Nội vụ (Ban Thi đua - Khen thưởng)") is.
     note = re.search(r"\s*\(([^()]*)\)?$", printed)
-    if note and not _starts_with_any(match_key(note.group(1) or ""), ["ban"]):
+    if note and not starts_with_phrase(match_key(note.group(1) or ""), ["ban"]):
         printed = printed[: note.start()]
     printed = printed.replace(" & ", " và ").replace("—", "-").replace("–", "-")
     words = [
@@ -78,7 +75,7 @@ def is_specific(name: str) -> bool:
         return False
     if not key.startswith("cac "):
         return True
-    return any(re.search(rf"(?<![a-z]){re.escape(a)}(?![a-z])", key) for a in _rules()["group_anchors"])
+    return contains_phrase(key, _rules()["group_anchors"])
 
 
 def organisation_section(doc: Doc) -> Span | None:
@@ -135,7 +132,7 @@ def split_group(text: DocText, start: int, end: int) -> list[tuple[str, int, int
     for match in re.finditer(r",\s+|\s+va\s+", folded[start:end]):
         at = start + match.end()
         heads = [*_rules()["body_words"], *_rules()["enumeration_only_words"]]
-        if text.plain[at : at + 1].isupper() and _starts_with_any(folded[at:end], heads):
+        if text.plain[at : at + 1].isupper() and starts_with_phrase(folded, heads, at, end):
             cuts.append(at)
     pieces = []
     for index, cut in enumerate(cuts):
@@ -162,8 +159,8 @@ def _partners(text: DocText, item: Span) -> list[tuple[str, int, int]]:
     ):
         start = item.start_char + match.end()
         # Names are capitalised: "phối hợp với sở …" in lower case is no body.
-        if not text.plain[start : start + 1].isupper() or not _starts_with_any(
-            text.folded[start:], _rules()["body_words"]
+        if not text.plain[start : start + 1].isupper() or not starts_with_phrase(
+            text.folded, _rules()["body_words"], start
         ):
             continue
         end = _phrase_end(text.folded, start, min(item.end_char, start + ACTOR_CHARS))
@@ -190,7 +187,7 @@ def item_actor(text: DocText, doc: Doc, item: Span) -> Actor | None:
     assigned = next((p for p in rules["assignment_prefixes"] if folded.startswith(p + " ", start)), None)
     if assigned:
         start += len(assigned) + 1
-    if not _starts_with_any(folded[start:], rules["body_words"]):
+    if not starts_with_phrase(folded, rules["body_words"], start):
         return None
     end = _phrase_end(folded, start, min(item.end_char, start + ACTOR_CHARS))
     printed = text.clean(start, end)
@@ -202,9 +199,9 @@ def item_actor(text: DocText, doc: Doc, item: Span) -> Actor | None:
         after = re.sub(
             r"^[\s*]*(?:[-–•+]|[a-zđ]\)|\d+(?:\.\d+)*[.)])?\s*", "", folded[end : end + 80].lstrip(" ,:")
         )
-    if _starts_with_any(after, rules["lead_after_actor"]):
+    if starts_with_phrase(after, rules["lead_after_actor"]):
         role = "lead"
-    elif _starts_with_any(after, rules["advise_after_actor"]):
+    elif starts_with_phrase(after, rules["advise_after_actor"]):
         role = "advise"
     else:
         role = "coordinate"
@@ -232,8 +229,8 @@ def _report_targets(text: DocText, doc: Doc, item: Span) -> list[tuple[str, int,
         ):
             start = item.start_char + match.end()
             # "báo cáo sơ bộ kết quả": the folded "so" is Sở only when capitalised.
-            if not text.plain[start : start + 1].isupper() or not _starts_with_any(
-                doc_text(doc)[start:], rules["body_words"]
+            if not text.plain[start : start + 1].isupper() or not starts_with_phrase(
+                doc_text(doc), rules["body_words"], start
             ):
                 continue
             end = _phrase_end(doc_text(doc), start, min(item.end_char, start + 90))

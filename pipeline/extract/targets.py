@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span
 from pipeline.extract.doctext import DocText
 from pipeline.extract.nlp import cues, doc_text, headings_at
 from pipeline.extract.numbers import as_plain, parse_number
+from pipeline.extract.phrases import contains_phrase
 from pipeline.extract.rules import load_rules
 from pipeline.models import Evidence, Target
 
@@ -36,21 +37,17 @@ def _rules() -> dict[str, Any]:
     return rules
 
 
-def _has(text: str, phrases: list[str]) -> bool:
-    return any(re.search(rf"(?<![a-z]){re.escape(p)}(?![a-z])", text) for p in phrases)
-
-
 def _is_objective(doc: Doc, clause: Span) -> bool:
     """The innermost heading that says anything decides; otherwise the clause's own words do."""
     rules = _rules()
-    if _has(clause.text, rules["excluded_cues"]):
+    if contains_phrase(clause.text, rules["excluded_cues"]):
         return False
     for heading in reversed(headings_at(doc, clause.start_char)):
-        if _has(heading, rules["objective_sections"]):
+        if contains_phrase(heading, rules["objective_sections"]):
             return True
-        if _has(heading, rules["excluded_sections"]):
+        if contains_phrase(heading, rules["excluded_sections"]):
             return False
-    return _has(clause.text, rules["objective_cues"])
+    return contains_phrase(clause.text, rules["objective_cues"])
 
 
 def _unit_after(doc: Doc, token_text: str, end_char: int) -> str | None:
@@ -83,11 +80,11 @@ def _indicator(clause: str, unit: str | None) -> str | None:
     for rule in _rules()["indicators"]:
         if rule.get("units") and unit not in rule["units"]:
             continue
-        if not all(_has(clause, [p]) for p in rule.get("all", [])):
+        if not all(contains_phrase(clause, [p]) for p in rule.get("all", [])):
             continue
-        if rule.get("any") and not _has(clause, rule["any"]):
+        if rule.get("any") and not contains_phrase(clause, rule["any"]):
             continue
-        if rule.get("none") and _has(clause, rule["none"]):
+        if rule.get("none") and contains_phrase(clause, rule["none"]):
             continue
         return str(rule["key"])
     return None
@@ -113,7 +110,7 @@ def _unclosed_from(doc: Doc, first: int, last: int, value_max: float | None) -> 
     if value_max is not None or first == 0 or doc[first - 1].text != "tu":
         return False
     after = doc_text(doc)[doc[last].idx : doc[last].idx + 40]
-    return not any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", after) for w in _rules()["range_closers"])
+    return not contains_phrase(after, _rules()["range_closers"])
 
 
 def _quantities(doc: Doc, clause: Span) -> list[tuple[int, int, float, float | None, str]]:
@@ -186,7 +183,7 @@ def find_targets(text: DocText, doc: Doc, body_start: int, closing_at: int) -> l
             limit = doc[accepted[index + 1][0]].idx if index + 1 < len(accepted) else clause.end_char
             window_end = _window_end(folded, doc[last].idx + len(doc[last].text), limit)
             window = folded[window_start:window_end]
-            if not unit.endswith(("_per_year", "fraction")) and _has(window, rules["yearly_cues"]):
+            if not unit.endswith(("_per_year", "fraction")) and contains_phrase(window, rules["yearly_cues"]):
                 unit = f"{unit}_per_year"
             year = None
             if not unit.endswith("_per_year"):
