@@ -128,13 +128,20 @@ def pdf_info(path: Path, *, timeout: float = 60) -> PdfInfo:
     return PdfInfo(pages=pages, encrypted=str(info.get("Encrypted", "no")).startswith("yes"))
 
 
-_PAGE_SIZE = re.compile(r"Page\s+\d+\s+size:\s+([\d.]+)\s+x\s+([\d.]+)\s+pts")
+_PAGE_SIZE = re.compile(r"Page\s+(\d+)\s+size:\s+([\d.]+)\s+x\s+([\d.]+)\s+pts")
+
+
+@lru_cache(maxsize=64)
+def _pdf_page_sizes(path: Path, mtime_ns: int, timeout: float) -> dict[int, tuple[float, float]]:
+    # One pdfinfo run per document (pages are asked for one by one); mtime_ns keys out a changed file.
+    # pdfinfo stops the page range at the document's last page.
+    listing = run(["pdfinfo", "-f", "1", "-l", "1000000", str(path)], timeout=timeout)
+    return {int(m.group(1)): (float(m.group(2)), float(m.group(3))) for m in _PAGE_SIZE.finditer(listing)}
 
 
 def pdf_page_size(path: Path, page: int, *, timeout: float = 60) -> tuple[float, float] | None:
     """Width and height of one page in points (1/72 inch), or None when pdfinfo does not say."""
-    found = _PAGE_SIZE.search(run(["pdfinfo", "-f", str(page), "-l", str(page), str(path)], timeout=timeout))
-    return (float(found.group(1)), float(found.group(2))) if found else None
+    return _pdf_page_sizes(path, path.stat().st_mtime_ns, timeout).get(page)
 
 
 def rasterise_pdf_page(
