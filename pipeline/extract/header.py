@@ -19,6 +19,10 @@ from pipeline.models import Evidence, Issuer, Period
 from pipeline.textnorm import match_key
 
 HEADER_CHARS = 1500  # the header sits in the first lines of page 1
+# Below this engine confidence (0-100) the digits of the number or the day are flagged for review: on the
+# real scans they are mostly handwritten, and Tesseract read them wrong at confidences up to the mid 80s.
+SURE_DIGITS_CONFIDENCE = 90.0
+UNSURE_DIGITS_NOTE = "digits read with low engine confidence (often handwritten): check against the scan"
 
 # "Số: 119/KH-UBND", "So 237/KH-MTTQ-BTT", "S6: 165 /KH-UBND", "Số: 05-CT/TW"
 _NUMBER = re.compile(
@@ -84,8 +88,17 @@ def find_number(page: PageView) -> Found | None:
         confidence = 0.95 if page.folded[match.start() : match.start() + 2] == "so" else 0.75
         if not _known_symbol_head(symbol if separator == "/" else symbol.split("/")[0]):
             confidence = min(confidence, 0.5)  # an unknown code ("QĐĐ") is likely misread: flag it
-        return Found(number, page.evidence(match.start(), match.end(), confidence))
+        note = None
+        if not _digits_sure(page, *match.span("num")):
+            confidence, note = min(confidence, 0.5), UNSURE_DIGITS_NOTE
+        return Found(number, page.evidence(match.start(), match.end(), confidence, note))
     return None
+
+
+def _digits_sure(page: PageView, start: int, end: int) -> bool:
+    """True for text without OCR confidences (text layer, legacy files) or digits read confidently."""
+    confidence = page.ocr_confidence(start, end)
+    return confidence is None or confidence >= SURE_DIGITS_CONFIDENCE
 
 
 def _known_symbol_head(symbol: str) -> bool:
@@ -130,7 +143,13 @@ def find_date(page: PageView) -> tuple[dt.date, str, Evidence, Evidence] | None:
         place = _place_suffix(page.plain[place_start:place_end])
         offset = page.plain.rfind(place, place_start, place_end) if place else -1
         place_ev = page.evidence(offset, offset + len(place), 0.9) if offset >= 0 else None
-        date_ev = page.evidence(match.start("d") - len("ngày "), match.end(), 0.95)
+        sure = _digits_sure(page, *match.span("d"))
+        date_ev = page.evidence(
+            match.start("d") - len("ngày "),
+            match.end(),
+            0.95 if sure else 0.5,
+            None if sure else UNSURE_DIGITS_NOTE,
+        )
         if place_ev is None:
             continue
         return date, place, date_ev, place_ev

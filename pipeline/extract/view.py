@@ -15,6 +15,7 @@ from pipeline.textnorm import strip_diacritics
 
 _MARKUP = re.compile(r"\*+|^#+ ", re.MULTILINE)
 _SPACES = re.compile(r"[ \t]+")
+_TOKEN = re.compile(r"\S+")
 
 
 def _lower1(ch: str) -> str:
@@ -35,6 +36,8 @@ def fold(text: str) -> str:
 class PageView:
     number: int
     text: str
+    # Tesseract confidence (0-100) per whitespace token of ``text``; empty when not OCR'd or not aligned.
+    token_confidences: tuple[float, ...] = ()
 
     @cached_property
     def plain(self) -> str:
@@ -59,6 +62,17 @@ class PageView:
         """Readable value for a span: markup removed, whitespace collapsed."""
         return _SPACES.sub(" ", self.plain[start:end].replace("\n", " ")).strip(" ,;:.")
 
+    def ocr_confidence(self, start: int, end: int) -> float | None:
+        """Lowest engine confidence among the tokens overlapping ``text[start:end]``, if known."""
+        if not self.token_confidences:
+            return None
+        found = [
+            self.token_confidences[i]
+            for i, match in enumerate(_TOKEN.finditer(self.text))
+            if match.start() < end and match.end() > start
+        ]
+        return min(found) if found else None
+
     def evidence(self, start: int, end: int, confidence: float, note: str | None = None) -> Evidence:
         while start < end and self.text[start].isspace():
             start += 1
@@ -75,5 +89,16 @@ class PageView:
         )
 
 
+def _token_confidences(page: Page) -> tuple[float, ...]:
+    """The OCR words' confidences, when the final text keeps one token per word (restoring respells only)."""
+    if not page.words or len(_TOKEN.findall(page.text)) != len(page.words):
+        return ()
+    return tuple(w.confidence for w in page.words)
+
+
 def views(pages: list[Page]) -> list[PageView]:
-    return [PageView(number=p.number, text=p.text) for p in pages if p.text.strip()]
+    return [
+        PageView(number=p.number, text=p.text, token_confidences=_token_confidences(p))
+        for p in pages
+        if p.text.strip()
+    ]
