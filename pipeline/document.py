@@ -68,9 +68,8 @@ def failed_page_outcome(number: int, stage: str, exc: PlanscanError) -> PageOutc
     return PageOutcome(page=_failed_page(number), error=_error(stage, exc, number))
 
 
-def text_layer_page(doc: InputDocument, number: int, settings: Settings) -> Page | None:
-    """A born-digital page's own text, when it has enough real letters to trust."""
-    text = nfc(tools.pdf_page_text(doc.path, number, timeout=settings.page_timeout_s))
+def text_layer_page(text: str, number: int, settings: Settings) -> Page | None:
+    """A born-digital page built from its own text, when it has enough real letters to trust."""
     letters = sum(ch.isalpha() for ch in text)
     if letters < settings.text_layer_min_letters or vietnamese_letter_share(text) < 0.9:
         return None
@@ -88,11 +87,14 @@ def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Sett
     stage = "load"
     page_dir = Path(tempfile.mkdtemp(prefix=f"p{number:05d}-", dir=work_dir))
     try:
+        thin_layer = None
         if doc.media_type == "application/pdf":
             stage = "text_layer"
-            layer = text_layer_page(doc, number, settings)
+            layer_text = nfc(tools.pdf_page_text(doc.path, number, timeout=settings.page_timeout_s))
+            layer = text_layer_page(layer_text, number, settings)
             if layer is not None:
                 return PageOutcome(page=layer)
+            thin_layer = layer_text.strip() or None  # kept: a scan's text layer may hold a digital signature
         stage = "rasterise"
         if doc.media_type == "image/tiff":
             _check_frame_size(doc, number, settings)
@@ -113,6 +115,7 @@ def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Sett
             dpi=round((dpi or 300) * report.scale),
             skew_deg=report.skew_deg,
             seal_detected=report.seal_detected,
+            text_layer=thin_layer,
         )
         if report.blank:
             return PageOutcome(page=base.model_copy(update={"status": "blank"}))

@@ -75,6 +75,10 @@ class Page(_Model):
         default=0, description="words the restorer respelled: text differs from ocr_text"
     )
     words: list[Word] = Field(default_factory=list)
+    text_layer: str | None = Field(
+        default=None,
+        description="an OCR'd PDF page's own thin text layer (e.g. a signature box), NFC; null if none",
+    )
 
 
 class Issuer(_Model):
@@ -127,6 +131,18 @@ class Signer(_Model):
     authority: str | None = None
 
 
+class DigitalSignature(_Model):
+    """What the PDF's text layer says about its electronic signatures; evidence, never the issued date."""
+
+    signer_org: str | None = Field(default=None, description="'Ký bởi:' as printed")
+    agency: str | None = Field(default=None, description="'Cơ quan:' as printed")
+    signed_at: dt.datetime | None = Field(default=None, description="'Thời gian ký:', Vietnam time (+07:00)")
+    published_by: str | None = Field(
+        default=None, description="the publishing centre whose stamp certifies the copy (e.g. Công báo)"
+    )
+    published_at: dt.datetime | None = None
+
+
 class Fields(_Model):
     document_type: str | None = None
     document_type_name: str | None = None
@@ -144,6 +160,7 @@ class Fields(_Model):
     responsible_bodies: list[ResponsibleBody] = Field(default_factory=list)
     signer: Signer = Field(default_factory=Signer)
     recipients: list[str] = Field(default_factory=list)
+    digital_signature: DigitalSignature | None = None
 
 
 class Evidence(_Model):
@@ -154,6 +171,9 @@ class Evidence(_Model):
     confidence: float = Field(ge=0.0, le=1.0)
     needs_review: bool = False
     note: str | None = Field(default=None, description="how the value was inferred, when not read directly")
+    source: Literal["text", "text_layer"] = Field(
+        default="text", description="which page string start/end index: the page's text or its text_layer"
+    )
 
 
 class DocumentResult(_Model):

@@ -22,6 +22,7 @@ from pipeline.extract.header import (
 )
 from pipeline.extract.issuer_inference import complete_locality, issuer_from_closing
 from pipeline.extract.rules import load_rules
+from pipeline.extract.signature import check_issued_date, find_digital_signature
 from pipeline.extract.view import views
 from pipeline.models import Evidence, Fields, Page
 
@@ -44,12 +45,17 @@ EXTRACTED = [
     "responsible_bodies",
     "signer",
     "recipients",
+    "digital_signature",
 ]
 
 
 def extract_fields(pages: list[Page]) -> tuple[Fields, dict[str, Evidence], list[str]]:
     fields = Fields()
     evidence: dict[str, Evidence] = {}
+    signature = find_digital_signature(pages)
+    if signature is not None:
+        fields.digital_signature = signature.value
+        evidence.update(signature.evidence)
     readable = views(pages)
     if not readable:
         return fields, evidence, EXTRACTED
@@ -80,13 +86,17 @@ def extract_fields(pages: list[Page]) -> tuple[Fields, dict[str, Evidence], list
     dated = find_date(first)
     place_unit = None
     if dated:
-        fields.issued_date, fields.place, evidence["issued_date"], evidence["place"] = dated
+        date, fields.place, date_evidence, evidence["place"] = dated
+        if date is not None and date_evidence is not None:
+            if fields.digital_signature is not None:
+                date_evidence = check_issued_date(date, fields.digital_signature, date_evidence)
+            fields.issued_date, evidence["issued_date"] = date, date_evidence
         place_unit = load_gazetteer().place(fields.place)
         if place_unit is not None:
             fields.place = place_unit.name  # the gazetteer's spelling, diacritics included
 
     # The issuer block sits above the "Số:" line (in reading order); without one, above the date line.
-    anchors = [evidence[k].start for k in ("number", "issued_date") if k in evidence]
+    anchors = [evidence[k].start for k in ("number", "issued_date", "place") if k in evidence]
     stop = min(anchors) if anchors else min(len(first.text), 1200)
     found = find_issuer_in_header(first, stop) or find_issuer_in_body(first, place_unit)
     if found and found.unit is None and place_unit is None:

@@ -11,6 +11,9 @@ from pipeline.textnorm import match_key
 
 _AUTHORITY = re.compile(r"(?<![a-z])(tm|kt|tl|tuq|q)\s*\.\s+(?=[a-z])")
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_]*$")
+_SPECKS = "=“”\"'`‘’«»<>|~^*_.,;:!?()[]{}-–—"
+# A lower-case fragment just before the name ("n Hoàng Tuấn"): the seal probably hid the family name.
+_CUT_NAME_NOTE = "the name may be cut (a fragment precedes it, often under the seal): check against the scan"
 
 
 def _looks_like_name(text: str) -> bool:
@@ -48,13 +51,18 @@ def find_signer(page: PageView) -> tuple[Signer, dict[str, Evidence]] | None:
     for start, end in spans[title_line + 1 :]:
         chunk = page.clean(start, end)
         # The name is the last capitalised 2-5 word run on its line (the left column may precede it).
-        words = chunk.split()
+        # Seal ink leaves specks glued to the name ("=“Nguyễn"): they are not part of it.
+        words = [w.strip(_SPECKS) for w in chunk.split()]
+        words = [w for w in words if w]
         for size in (5, 4, 3, 2):
             tail = " ".join(words[-size:]) if len(words) >= size else ""
             if tail and _looks_like_name(tail):
                 offset = page.text.rfind(words[-size], start, end)
                 name = tail
-                evidence["signer.name"] = page.evidence(offset, end, 0.75)
+                cut = len(words) > size and words[-size - 1].isalpha() and words[-size - 1].islower()
+                evidence["signer.name"] = page.evidence(
+                    offset, end, 0.5 if cut else 0.75, _CUT_NAME_NOTE if cut else None
+                )
                 break
     if name:
         name = respell_surname(name)

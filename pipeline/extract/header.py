@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -31,6 +32,11 @@ _NUMBER = re.compile(
 )
 _DATE = re.compile(
     r"(?P<place>[^\W\d_][^\n,;:]{1,40}?)\s*,\s*\w{0,2}g[a-z]y\s+(?P<d>\d{1,2})\s+th[a-z]{1,2}ng\s+(?P<m>\d{1,2})\s+n[a-z]m\s+(?P<y>\d{4})"
+)
+# The same line when the day or month is unreadable (handwritten: "ngày@¿ tháng 1] năm 2024"): the place
+# is still read, the date is not.
+_PLACE_LINE = re.compile(
+    r"(?P<place>[^\W\d_][^\n,;:]{1,40}?)\s*,\s*\w{0,2}g[a-z]y\s*[^\n]{0,6}?\s*th[a-z]{1,2}ng\s*[^\n]{0,5}?\s*n[a-z]m\s+(?:19|20)\d\d"
 )
 _PERIOD = re.compile(r"giai\s+doan\s+(?P<a>(?:19|20)\d\d)\s*[-–]\s*(?P<b>(?:19|20)\d\d)")
 _UNTIL = re.compile(r"den\s+nam\s+(?P<b>(?:19|20)\d\d)")
@@ -132,17 +138,26 @@ def find_type_line(page: PageView) -> tuple[str, Evidence] | None:
     return None
 
 
-def find_date(page: PageView) -> tuple[dt.date, str, Evidence, Evidence] | None:
-    """The place-and-date line: returns (date, place, date evidence, place evidence)."""
+def _place_evidence(page: PageView, match: re.Match[str]) -> tuple[str, Evidence] | None:
+    place_start, place_end = match.span("place")
+    place = _place_suffix(page.plain[place_start:place_end])
+    offset = page.plain.rfind(place, place_start, place_end) if place else -1
+    if offset < 0:
+        return None
+    return place, page.evidence(offset, offset + len(place), 0.9)
+
+
+def find_date(page: PageView) -> tuple[dt.date | None, str, Evidence | None, Evidence] | None:
+    """The place-and-date line: (date, place, date evidence, place evidence); the date is None when the
+    line is there but its day or month cannot be read."""
     for match in _DATE.finditer(page.folded, 0, HEADER_CHARS + 500):
         try:
             date = dt.date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
         except ValueError:
             continue
-        place_start, place_end = match.span("place")
-        place = _place_suffix(page.plain[place_start:place_end])
-        offset = page.plain.rfind(place, place_start, place_end) if place else -1
-        place_ev = page.evidence(offset, offset + len(place), 0.9) if offset >= 0 else None
+        place = _place_evidence(page, match)
+        if place is None:
+            continue
         sure = _digits_sure(page, *match.span("d"))
         date_ev = page.evidence(
             match.start("d") - len("ngày "),
@@ -150,9 +165,11 @@ def find_date(page: PageView) -> tuple[dt.date, str, Evidence, Evidence] | None:
             0.95 if sure else 0.5,
             None if sure else UNSURE_DIGITS_NOTE,
         )
-        if place_ev is None:
-            continue
-        return date, place, date_ev, place_ev
+        return date, place[0], date_ev, place[1]
+    for match in _PLACE_LINE.finditer(page.folded, 0, HEADER_CHARS + 500):
+        place = _place_evidence(page, match)
+        if place is not None:
+            return None, place[0], None, place[1]
     return None
 
 
@@ -340,10 +357,44 @@ def _header_lines(page: PageView, stop: int) -> list[tuple[int, int]]:
             end = start + at  # keep only what precedes the motto on an interleaved line
             folded = folded[:at]
         if re.match(r"\s*s[o0-9]\s*[:;.]", folded):
-            continue  # the "Số:" line, even when its number could not be read
+            # The "Số:" line closes the issuer block, even when its number could not be read; what came
+            # before it without a body head was a stamp or noise, not the block.
+            if any(_has_head(page.folded[s:e]) for s, e in lines):
+                break
+            lines.clear()
+            continue
+        if _is_type_line(folded):
+            break  # "TỜ TRÌNH", "QUYẾT ĐỊNH": the title block has begun, the issuer block is above it
         if folded.strip(" -_*") and _mostly_capitals(page.plain[start:end]):
             lines.append((start, end))
     return lines
+
+
+@lru_cache(maxsize=1)
+def _type_names_folded() -> tuple[str, ...]:
+    return tuple(sorted({match_key(name) for name in _rules()["document_types"].values()}))
+
+
+def _is_type_line(folded_line: str) -> bool:
+    """A line that is only a document type name, allowing an OCR slip ("quyét định" → "quyet inh")."""
+    words = " ".join(re.findall(r"[a-z]+", folded_line))
+    return 0 < len(words) <= 24 and any(fuzz.ratio(words, name) >= 85 for name in _type_names_folded())
+
+
+def _has_head(folded_line: str) -> bool:
+    squeezed = " ".join(folded_line.split())
+    return any(head["folded"] in squeezed for head in _rules()["body_heads"])
+
+
+def _from_first_head(texts: list[str], heads: tuple[str, ...]) -> tuple[int, list[str]] | None:
+    """Drop what precedes the first body head ("TRUNG TÂM CÔNG BÁO … ỦY BAN NHÂN DÂN" → "ỦY BAN NHÂN DÂN"):
+    the index of the line it starts on and the lines from there."""
+    for index, text in enumerate(texts):
+        words = text.split()
+        for at in range(len(words)):
+            if match_key(" ".join(words[at:])).startswith(heads):
+                return index, [" ".join(words[at:]), *texts[index + 1 :]]
+    return None
 
 
 def _mostly_capitals(text: str) -> bool:
@@ -363,10 +414,12 @@ def find_issuer_in_header(page: PageView, stop: int) -> IssuerFound | None:
     blocks = [(s, e) for s, e in lines if re.search(r"[a-z]", page.folded[s:e])]
     if not blocks:
         return None
-    texts = [_capital_words(page.clean(s, e)) for s, e in blocks]
-    folded = [match_key(t) for t in texts]
-    if not any(f.startswith(tuple(heads)) for f in folded):
+    headed = _from_first_head([_capital_words(page.clean(s, e)) for s, e in blocks], tuple(heads))
+    if headed is None:
         return None
+    first_line, texts = headed
+    blocks = blocks[first_line:]
+    folded = [match_key(t) for t in texts]
     # A line that starts a new body after a complete one (with its locality) means "parent / issuer".
     parent_idx = None
     for i in range(len(folded) - 1):
