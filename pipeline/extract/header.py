@@ -347,7 +347,7 @@ def _motto_start(folded_line: str) -> int | None:
 
 
 def _header_lines(page: PageView, stop: int) -> list[tuple[int, int]]:
-    lines = []
+    lines: list[tuple[int, int]] = []
     for start, end in page.lines():
         if start >= stop:
             break
