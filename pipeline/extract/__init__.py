@@ -4,7 +4,7 @@ fields (legal bases, targets, deadlines, responsible bodies) through the spaCy p
 from __future__ import annotations
 
 from pipeline.extract.body import extract_body
-from pipeline.extract.closing import find_recipients, find_signer
+from pipeline.extract.closing import closing_pages, find_recipients, find_signer
 from pipeline.extract.gazetteer import load_gazetteer
 from pipeline.extract.header import (
     IssuerFound,
@@ -153,11 +153,12 @@ def extract_fields(pages: list[Page]) -> tuple[Fields, dict[str, Evidence], list
     body_start = max(header_ends) if header_ends and evidence.get("title", evidence.get("number")) else 0
     evidence.update(extract_body(readable, fields, body_start))
 
-    signed = find_signer(last)
+    closing = closing_pages(readable)
+    signed = next((block for page in closing if (block := find_signer(page))), None)
     if signed:
         fields.signer, signer_evidence = signed
         evidence.update(signer_evidence)
-    recipients = find_recipients(last)
+    recipients = find_recipients(closing[0])
     if recipients:
         fields.recipients, evidence["recipients"] = recipients
     return fields, evidence, EXTRACTED

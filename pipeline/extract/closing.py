@@ -23,6 +23,16 @@ def _looks_like_name(text: str) -> bool:
     )
 
 
+def closing_pages(pages: list[PageView]) -> list[PageView]:
+    """Where to look for the signature, in order: the page of the first "Nơi nhận" and the page after it
+    (a draft or an annex may follow the signed document and end with its own closing), then the last page."""
+    first = next((i for i, page in enumerate(pages) if "noi nhan" in page.folded), None)
+    if first is None:
+        return [pages[-1]]
+    found = pages[first : first + 2]
+    return found if pages[-1] in found else [*found, pages[-1]]
+
+
 def find_signer(page: PageView) -> tuple[Signer, dict[str, Evidence]] | None:
     """Search the last page's bottom half for "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / <name>"."""
     canonical_titles: dict[str, str] = load_rules("header")["signer_titles"]
@@ -47,7 +57,7 @@ def find_signer(page: PageView) -> tuple[Signer, dict[str, Evidence]] | None:
                 title_line = index
                 break
     if title_line is None:
-        return None
+        return _name_without_title(page, spans)
     for start, end in spans[title_line + 1 :]:
         chunk = page.clean(start, end)
         # The name is the last capitalised 2-5 word run on its line (the left column may precede it).
@@ -68,6 +78,27 @@ def find_signer(page: PageView) -> tuple[Signer, dict[str, Evidence]] | None:
         name = respell_surname(name)
     signer = Signer(name=name, title=title, authority=authority)
     return signer, evidence
+
+
+def _name_without_title(
+    page: PageView, spans: list[tuple[int, int]]
+) -> tuple[Signer, dict[str, Evidence]] | None:
+    """The seal often blots the title line; the name below it may still be readable. Only a whole line after
+    "Nơi nhận" that starts with a known family name counts, so a recipient ("Báo Quảng Ngãi") does not."""
+    at = page.folded.find("noi nhan")
+    if at < 0:
+        return None
+    surnames = {match_key(s) for s in load_rules("names")["surnames"]}
+    for start, end in reversed(spans):
+        if start < at:
+            break
+        words = [w.strip(_SPECKS) for w in page.clean(start, end).split()]
+        name = " ".join(w for w in words if w)
+        if _looks_like_name(name) and match_key(name.split()[0]) in surnames:
+            offset = page.text.find(name.split()[0], start, end)
+            note = "read without its title line (hidden by the seal?)"
+            return Signer(name=respell_surname(name)), {"signer.name": page.evidence(offset, end, 0.6, note)}
+    return None
 
 
 def respell_surname(name: str) -> str:

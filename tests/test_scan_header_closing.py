@@ -1,0 +1,99 @@
+"""Header and closing as real scans read: a stamp box beside the issuer block, an unreadable handwritten
+day, a seal over the title line, and a draft appended after the signed document."""
+
+from pipeline.extract import extract_fields
+from pipeline.models import Page
+
+STAMPED_HEADER = """ỦY BAN NHÂN DÂN
+TỈNH QUẢNG NGÃI
+Số: ế†I /QĐ-UBND
+
+TRUNG TÂM CÔNG Thời gian ký: 06/02/2025
+BÁO VÀ TIN HỌC
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Quảng Ngãi, ngày Oÿ_ tháng 02 năm 2025
+
+QUYẾT ĐỊNH
+Về việc giao đất xây dựng nhà văn hóa thôn"""
+
+
+def _page(text: str, number: int = 1) -> Page:
+    return Page(number=number, text=text, ocr_text=text, mean_confidence=None, source="ocr")
+
+
+def test_issuer_block_ends_at_the_number_line_not_in_the_stamp() -> None:
+    fields, evidence, _ = extract_fields([_page(STAMPED_HEADER)])
+    assert fields.issuer.name == "Ủy ban nhân dân tỉnh Quảng Ngãi"
+    assert "TRUNG TÂM" not in evidence["issuer.name"].quote
+
+
+def test_place_is_read_when_the_handwritten_day_is_not() -> None:
+    fields, evidence, _ = extract_fields([_page(STAMPED_HEADER)])
+    assert fields.place == "Quảng Ngãi"
+    assert fields.issued_date is None and "issued_date" not in evidence
+    assert fields.number is None
+
+
+def test_noise_above_the_number_line_is_not_the_issuer() -> None:
+    text = "VỮNG S^0 LŨ HÀ NHỌC Q. NGÃI |\n\nSổ:\n\n" + STAMPED_HEADER
+    fields, _, _ = extract_fields([_page(text)])
+    assert fields.issuer.name == "Ủy ban nhân dân tỉnh Quảng Ngãi"
+
+
+def test_issuer_after_a_stamp_on_a_born_digital_page() -> None:
+    text = "TRUNG TÂM CÔNG\nBÁO VÀ TIN HỌC\n\nỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\n\nCHỈ THỊ\nVề phòng chống bão"
+    fields, _, _ = extract_fields([_page(text)])
+    assert fields.issuer.name == "Ủy ban nhân dân tỉnh Quảng Ngãi"
+
+
+SIGNED = """Kính trình Hội đồng nhân dân tỉnh xem xét, quyết nghị./.
+
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+
+TM. ỦY BAN NHÂN DÂN
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Lê Minh Khoa"""
+
+DRAFT = """DỰ THẢO
+NGHỊ QUYẾT
+Điều 1. Giao dự toán năm 2025.
+
+Nơi nhận:
+- UBTV Quốc hội;
+- Lưu: VT.
+
+CHỦ TỊCH
+Phan Thị Hồng"""
+
+
+def test_signer_of_the_signed_document_not_of_the_appended_draft() -> None:
+    pages = [_page(STAMPED_HEADER), _page(SIGNED, 2), _page("Phần dự thảo kèm theo.", 3), _page(DRAFT, 4)]
+    fields, evidence, _ = extract_fields(pages)
+    assert fields.signer.name == "Lê Minh Khoa"
+    assert evidence["signer.name"].page == 2
+    assert fields.recipients == ["Như trên", "Lưu: VT"]
+
+
+def test_name_under_a_blotted_title_is_kept_for_review() -> None:
+    closing = "Nơi nhận:\n- Như trên;\n- Báo Quảng Ngãi;\n- Lưu: VT.\n\n= TỦ TỊCH\nQAS Hà\n- Đặng Văn Minh"
+    fields, evidence, _ = extract_fields([_page(STAMPED_HEADER), _page(closing, 2)])
+    assert fields.signer.name == "Đặng Văn Minh"
+    assert fields.signer.title is None
+    assert evidence["signer.name"].confidence <= 0.6 and evidence["signer.name"].note
+
+
+def test_a_recipient_is_not_taken_for_a_signer() -> None:
+    closing = "Nơi nhận:\n- Như trên;\n- Báo Quảng Ngãi;\n- Lưu: VT."
+    fields, _, _ = extract_fields([_page(STAMPED_HEADER), _page(closing, 2)])
+    assert fields.signer.name is None
+
+
+def test_a_name_cut_by_the_seal_is_flagged() -> None:
+    closing = "Nơi nhận:\n- Như trên;\n\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nn Hoàng Tuấn"
+    fields, evidence, _ = extract_fields([_page(STAMPED_HEADER), _page(closing, 2)])
+    assert fields.signer.name == "Hoàng Tuấn"
+    assert evidence["signer.name"].needs_review
