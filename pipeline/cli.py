@@ -105,7 +105,8 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     extract.add_argument("--workers", type=int, default=None)
     real = which.add_parser(
         "realscans",
-        help="header fields of ../shared/scans/real against the team's gold, with confident-wrong counts",
+        help="header fields of ../shared/scans/real against the team's gold, with confident-wrong counts, "
+        "and body CER of its born-digital PDFs rendered and OCR'd",
     )
     real.add_argument("--verbose", action="store_true", help="per-document header misses")
     real.add_argument("--workers", type=int, default=None)
@@ -391,10 +392,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(extract_bench.report(groups, seconds, verbose=args.verbose))
         return EXIT_OK
     if args.bench == "realscans":
-        from pipeline.bench import extract_bench
+        from pipeline.bench import born_digital, extract_bench
 
         groups, seconds = extract_bench.run(workers=args.workers or os.cpu_count() or 1, only_realscans=True)
         print(extract_bench.report(groups, seconds, verbose=args.verbose, title="realscans"))
+        pdfs = born_digital.born_digital(sorted(extract_bench.REAL_SCANS.glob("*.pdf")))
+        print("\n".join(born_digital.report([s for pdf in pdfs for s in born_digital.score(pdf)])))
         return EXIT_OK
     if args.bench == "restore":
         from pipeline.bench import restore_bench

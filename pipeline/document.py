@@ -30,8 +30,9 @@ from pipeline.legacy_text import decode_legacy_text, vietnamese_letter_share
 from pipeline.load import InputDocument, identify, sha256_file
 from pipeline.models import DocumentResult, ErrorRecord, Page, Provenance, Source
 from pipeline.ocr import ocr_page
-from pipeline.preprocess import preprocess
+from pipeline.preprocess import aligned_grey, preprocess
 from pipeline.rasterise import count_pages, rasterise_page
+from pipeline.reread import reread_number
 from pipeline.restore import default_restorer, restore_text, valid_share
 from pipeline.restore.ocr_correction import correct_ocr_text
 from pipeline.restore.tokens import split
@@ -102,8 +103,6 @@ def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Sett
         stage = "preprocess"
         clean = page_dir / "clean.pgm"
         report = preprocess(raster, clean, dpi=dpi)
-        if raster.parent == page_dir:
-            raster.unlink(missing_ok=True)
         base = Page(
             number=number,
             text="",
@@ -127,8 +126,22 @@ def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Sett
             text, restored = corrected.text, corrected.changed
         except PlanscanError as exc:  # the OCR text is still good: keep it, report the restorer
             restore_error = _error("restore", exc, number)
+        reread = None
+        if number == 1 and result.rotation == 0:
+            try:
+                reread = reread_number(
+                    lambda: aligned_grey(raster, report),
+                    result.words,
+                    report.height,
+                    page_dir,
+                    lang=settings.lang,
+                    timeout=settings.page_timeout_s,
+                )
+            except PlanscanError as exc:  # the page's text stands; only the second look is missing
+                restore_error = restore_error or _error("reread", exc, number)
         page = base.model_copy(
             update={
+                "number_reread": reread,
                 "text": text,
                 "ocr_text": result.text,
                 "restored_words": restored,

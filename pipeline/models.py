@@ -49,11 +49,24 @@ class Provenance(_Model):
     duration_s: float
 
 
+# Below this Tesseract word confidence (0-100) digits count as unsure: on the real scans they are mostly
+# handwritten, and Tesseract read them wrong at confidences up to the mid 80s.
+SURE_DIGITS_CONFIDENCE = 90.0
+
+
 class Word(_Model):
     text: str
     confidence: float = Field(description="Tesseract word confidence, 0-100")
     box: tuple[int, int, int, int] = Field(description="left, top, width, height in page pixels")
     line: int = Field(description="line index within the page, in reading order")
+
+
+class NumberReread(_Model):
+    """A second, digits-only reading of the document number on its crop (handwritten or stamped digits)."""
+
+    digits: str | None = Field(description="the reading most binarisations agree on; null if they disagree")
+    readings: list[str] = Field(description="one reading per binarisation, '' when nothing was read")
+    box: tuple[int, int, int, int] = Field(description="the crop: left, top, width, height in page pixels")
 
 
 class Page(_Model):
@@ -75,6 +88,9 @@ class Page(_Model):
         default=0, description="words the restorer respelled: text differs from ocr_text"
     )
     words: list[Word] = Field(default_factory=list)
+    number_reread: NumberReread | None = Field(
+        default=None, description="set when the first reading of the document number's digits was unsure"
+    )
     text_layer: str | None = Field(
         default=None,
         description="an OCR'd PDF page's own thin text layer (e.g. a signature box), NFC; null if none",

@@ -157,3 +157,15 @@ def preprocess(src: Path, dst: Path, *, dpi: int | None) -> PreprocessReport:
         blank=blank,
         denoised=denoised,
     )
+
+
+def aligned_grey(src: Path, report: PreprocessReport) -> np.ndarray:
+    """The page in plain greyscale, aligned as ``preprocess`` aligned it (same scale and deskew) but without
+    its clean-up: the red channel fades reddish handwriting and speck removal erases thin strokes, both of
+    which a second reading of handwritten digits needs."""
+    grey = cv2.imread(str(src), cv2.IMREAD_GRAYSCALE)
+    if grey is None or grey.size == 0:
+        raise UnreadableImage(f"{src.name} cannot be decoded")
+    if report.scale != 1.0:
+        grey = cv2.resize(grey, None, fx=report.scale, fy=report.scale, interpolation=cv2.INTER_CUBIC)
+    return rotate(grey, report.skew_deg) if abs(report.skew_deg) >= 0.1 else grey

@@ -17,6 +17,7 @@ import pytest
 
 from pipeline.models import (
     Deadline,
+    DigitalSignature,
     DocumentResult,
     Evidence,
     Fields,
@@ -453,3 +454,16 @@ def test_synthetic_benchmark_results_are_valid(tmp_path: Path) -> None:
     assert all(r.fields.targets and r.fields.deadlines and r.fields.responsible_bodies for r in results)
     report = bench_run(4, words=False, repeats=1)
     assert "index build (cold)" in report and "query sql" in report
+
+
+def test_signing_time_and_fields_to_review_are_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    signed = dt.datetime(2025, 1, 17, 8, 56, 9, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    fields = Fields(number="660/TB-UBND", digital_signature=DigitalSignature(signed_at=signed))
+    flagged = Evidence(page=1, start=0, end=3, quote="…", confidence=0.5, needs_review=True)
+    out = tmp_path / "outputs"
+    write_result(_result("cccc000000000001", fields, {"number": flagged, "place": _ev(1)}), out)
+    sql = "SELECT epoch(signed_at) AS t, needs_review FROM documents"
+    assert run("query", "sql", sql, "--outputs", str(out), "--format", "json") == 0
+    assert json.loads(capsys.readouterr().out) == [{"t": signed.timestamp(), "needs_review": ["number"]}]

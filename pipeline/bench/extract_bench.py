@@ -36,11 +36,14 @@ HEADER_FIELDS = (
     "province",
     "issuer.name",
     "issuer.level",
+    "title",
     "period",
     "movement",
     "signer.name",
 )
 BODY_NAME_SIMILARITY = 88
+# A title is long: a scan's stray misread letter should not fail it, a wrong or cut title should.
+TITLE_SIMILARITY = 95
 SURE_OR_FLAGGED = ("number", "issued_date")  # a wrong value here must carry needs_review
 
 
@@ -126,6 +129,12 @@ def _number_key(item: dict[str, Any]) -> str:
     return match_key(item.get("number") or "").replace(" ", "")
 
 
+def _similar_title(a: Any, b: Any) -> bool:
+    if not (isinstance(a, str) and isinstance(b, str)):
+        return bool(a == b)
+    return fuzz.ratio(" ".join(a.casefold().split()), " ".join(b.casefold().split())) >= TITLE_SIMILARITY
+
+
 def _same_when(a: dict[str, Any], b: dict[str, Any]) -> bool:
     keys = ("date", "year", "quarter", "month_day", "recurrence")
     return all(a["when"].get(k) == b["when"].get(k) for k in keys)
@@ -148,7 +157,10 @@ def score(
     for path in HEADER_FIELDS:
         if not _annotated(gold, path):
             continue  # real-scan gold covers the header only
-        ok = _same_text(_value(pred, path), _value(gold, path))
+        if path == "title":
+            ok = _similar_title(_value(pred, path), _value(gold, path))
+        else:
+            ok = _same_text(_value(pred, path), _value(gold, path))
         result.header[path] = ok
         if not ok:
             result.misses.append(f"{path}: got {_value(pred, path)!r}, gold {_value(gold, path)!r}")
@@ -269,7 +281,8 @@ def report(
         for path in HEADER_FIELDS:
             scored = [d.header[path] for d in docs if path in d.header]
             if scored:
-                lines.append(f"    {path:<14} {sum(scored)}/{len(scored)}")
+                similar = f" (≥ {TITLE_SIMILARITY}% similar)" if path == "title" else ""
+                lines.append(f"    {path:<14} {sum(scored)}/{len(scored)}{similar}")
         wrong = [f"{d.name} {w}" for d in docs for w in d.confident_wrong]
         lines.append(f"  confident-wrong number or date (wrong, not flagged needs_review): {len(wrong)}")
         lines.extend(f"    {w}" for w in wrong)

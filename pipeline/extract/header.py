@@ -16,19 +16,20 @@ from rapidfuzz import fuzz
 from pipeline.extract.gazetteer import Unit, load_gazetteer
 from pipeline.extract.rules import load_rules
 from pipeline.extract.view import PageView
-from pipeline.models import Evidence, Issuer, Period
+from pipeline.models import SURE_DIGITS_CONFIDENCE, Evidence, Issuer, NumberReread, Period
 from pipeline.textnorm import match_key
 
 HEADER_CHARS = 1500  # the header sits in the first lines of page 1
-# Below this engine confidence (0-100) the digits of the number or the day are flagged for review: on the
-# real scans they are mostly handwritten, and Tesseract read them wrong at confidences up to the mid 80s.
-SURE_DIGITS_CONFIDENCE = 90.0
 UNSURE_DIGITS_NOTE = "digits read with low engine confidence (often handwritten): check against the scan"
 
 # "Số: 119/KH-UBND", "So 237/KH-MTTQ-BTT", "S6: 165 /KH-UBND", "Số: 05-CT/TW"
 _NUMBER = re.compile(
     r"\bs[o0-9]\s*[:;.]?\s*(?P<num>\d{1,5})\s*(?P<sep>[/-]?)\s*"
     r"(?P<sym>[a-z]{1,8}(?:\s*[-/&]\s*[a-z0-9]{1,10}){0,4})\b"
+)
+# The same line with unreadable digits: "Số:#4 /TIr -UBND", "Số: ế†I /QĐ-UBND".
+_UNREAD_NUMBER = re.compile(
+    r"\bs[o0-9]\s*[:;.]\s*[^\s/]{0,6}\s*/\s*(?P<sym>[a-z]{1,8}(?:\s*[-/&]\s*[a-z0-9]{1,10}){0,4})\b"
 )
 _DATE = re.compile(
     r"(?P<place>[^\W\d_][^\n,;:]{1,40}?)\s*,\s*\w{0,2}g[a-z]y\s+(?P<d>\d{1,2})\s+th[a-z]{1,2}ng\s+(?P<m>\d{1,2})\s+n[a-z]m\s+(?P<y>\d{4})"
@@ -97,7 +98,35 @@ def find_number(page: PageView) -> Found | None:
         note = None
         if not _digits_sure(page, *match.span("num")):
             confidence, note = min(confidence, 0.5), UNSURE_DIGITS_NOTE
+            reread = page.number_reread
+            if reread is not None and reread.digits:
+                first = match.group("num")
+                number = f"{reread.digits}{separator}{symbol}"
+                # Still flagged when both readings agree: on real scans both misread the same digits.
+                note = _reread_note(first, reread)
         return Found(number, page.evidence(match.start(), match.end(), confidence, note))
+    return _number_from_reread(page)
+
+
+def _reread_note(first: str | None, reread: NumberReread) -> str:
+    readings = ", ".join(r or "?" for r in reread.readings)
+    was = f"first read {first!r}; " if first else ""
+    return f"{was}digits read again on the crop of the Số line ({readings}): check against the scan"
+
+
+def _number_from_reread(page: PageView) -> Found | None:
+    """ "Số: #4 /TTr-UBND": the digits were unreadable in the page's text but the second reading agreed."""
+    reread = page.number_reread
+    if reread is None or not reread.digits:
+        return None
+    for match in _UNREAD_NUMBER.finditer(page.folded, 0, HEADER_CHARS):
+        if not _is_label(page, match.start()):
+            continue
+        symbol = normalise_symbol(page.plain[match.start("sym") : match.end("sym")])
+        if "/" in symbol or not _known_symbol_head(symbol):
+            continue
+        number = f"{reread.digits}/{symbol}"
+        return Found(number, page.evidence(match.start(), match.end(), 0.5, _reread_note(None, reread)))
     return None
 
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from pipeline.models import Evidence, Page
+from pipeline.models import Evidence, NumberReread, Page
 from pipeline.textnorm import strip_diacritics
 
 _MARKUP = re.compile(r"\*+|^#+ ", re.MULTILINE)
@@ -38,6 +38,7 @@ class PageView:
     text: str
     # Tesseract confidence (0-100) per whitespace token of ``text``; empty when not OCR'd or not aligned.
     token_confidences: tuple[float, ...] = ()
+    number_reread: NumberReread | None = None
 
     @cached_property
     def plain(self) -> str:
@@ -98,7 +99,12 @@ def _token_confidences(page: Page) -> tuple[float, ...]:
 
 def views(pages: list[Page]) -> list[PageView]:
     return [
-        PageView(number=p.number, text=p.text, token_confidences=_token_confidences(p))
+        PageView(
+            number=p.number,
+            text=p.text,
+            token_confidences=_token_confidences(p),
+            number_reread=p.number_reread,
+        )
         for p in pages
         if p.text.strip()
     ]

@@ -24,7 +24,7 @@ from pipeline.query.tables import SCHEMAS, Rows, document_rows
 
 INDEX_DIR = ".index"
 INDEX_NAME = "planscan.duckdb"
-INDEX_VERSION = "1"  # bump when SCHEMAS change: an older index is then rebuilt from scratch
+INDEX_VERSION = "2"  # bump when SCHEMAS change: an older index is then rebuilt from scratch
 
 Warn = Callable[[str], None]
 

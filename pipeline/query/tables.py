@@ -49,6 +49,8 @@ SCHEMAS: dict[str, list[Column]] = {
         ("signer_name", "VARCHAR"),
         ("signer_title", "VARCHAR"),
         ("recipients", "VARCHAR[]"),
+        ("signed_at", "TIMESTAMPTZ"),
+        ("needs_review", "VARCHAR[]"),
         ("pages", "INTEGER"),
         ("n_targets", "INTEGER"),
         ("n_deadlines", "INTEGER"),
@@ -176,6 +178,8 @@ def document_rows(
             doc_id, file, status, f.document_type, f.document_type_name, f.number, number_key(f.number),
             f.issued_date, f.place, f.province, pkey, f.issuer.name, f.issuer.level, f.issuer.parent,
             f.title, f.period.start, f.period.end, f.signer.name, f.signer.title, list(f.recipients),
+            f.digital_signature.signed_at if f.digital_signature else None,
+            sorted(path for path, e in evidence.items() if e.needs_review),
             pages, len(f.targets), len(f.deadlines), len(f.responsible_bodies), len(f.legal_bases),
         )
     )  # fmt: skip

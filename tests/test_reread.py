@@ -1,0 +1,106 @@
+"""The second reading of the document number: only when the first was unsure, on the crop between the
+"Số:" label and the symbol, and a vote that leaves disagreeing digits unknown."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.extract import extract_fields
+from pipeline.models import NumberReread, Page, Word
+from pipeline.reread import majority, reread_number
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+
+
+def _number_line(tmp_path: Path) -> tuple[Path, list[tuple[str, tuple[int, int, int, int]]]]:
+    """A 300 dpi page top with "Số: 280 /BC-UBND" and the box of each of its three words."""
+    if not FONT.exists():
+        pytest.skip(f"{FONT} is missing (install fonts-dejavu-core)")
+    font = ImageFont.truetype(str(FONT), 50)
+    page = Image.new("L", (2400, 3400), 255)
+    draw = ImageDraw.Draw(page)
+    words, x = [], 300
+    for text in ("Số:", "280", "/BC-UBND"):
+        left, top, right, bottom = draw.textbbox((x, 400), text, font=font)
+        draw.text((x, 400), text, font=font, fill=0)
+        words.append((text, (left, top, right - left, bottom - top)))
+        x = right + 30
+    path = tmp_path / "page.png"
+    page.save(path)
+    return path, words
+
+
+def _loader(image: Path) -> Callable[[], np.ndarray]:
+    return lambda: cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
+
+
+def _words(boxes: list[tuple[str, tuple[int, int, int, int]]], digits_confidence: float) -> list[Word]:
+    return [
+        Word(text=text, confidence=digits_confidence if text.isdigit() else 95.0, box=box, line=0)
+        for text, box in boxes
+    ]
+
+
+def test_unsure_digits_are_read_again_on_their_crop(tmp_path: Path) -> None:
+    image, boxes = _number_line(tmp_path)
+    # The first reading dropped a digit and said so with a low confidence.
+    words = _words([(t if t != "280" else "80", b) for t, b in boxes], digits_confidence=40.0)
+    reread = reread_number(_loader(image), words, 3400, tmp_path, lang="vie", timeout=60)
+    assert reread is not None
+    assert reread.digits == "280"
+    assert len(reread.readings) == 3
+    assert not list(tmp_path.glob("number-*.png")), "crops are removed"
+
+
+def test_sure_digits_are_not_read_again(tmp_path: Path) -> None:
+    image, boxes = _number_line(tmp_path)
+    assert reread_number(_loader(image), _words(boxes, 96.0), 3400, tmp_path, lang="vie", timeout=60) is None
+
+
+def test_the_vote_needs_a_majority() -> None:
+    assert majority(["280", "280", "980"]) == "280"
+    assert majority(["84", "34", ""]) is None
+    assert majority(["", "", ""]) is None
+    assert majority(["24", "", ""]) is None
+
+
+HEADER = (
+    "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: {num} /BC-UBND\nQuảng Ngãi, ngày 22 tháng 11 năm 2024\nBÁO CÁO"
+)
+
+
+def _ocr_page(num: str, reread: NumberReread | None) -> Page:
+    text = HEADER.format(num=num)
+    words = [
+        Word(text=t, confidence=40.0 if t == num else 96.0, box=(10 * i, 0, 9, 9), line=0)
+        for i, t in enumerate(text.split())
+    ]
+    return Page(
+        number=1, text=text, ocr_text=text, mean_confidence=90.0, source="ocr", words=words,
+        number_reread=reread,
+    )  # fmt: skip
+
+
+def test_the_second_reading_replaces_the_first_but_stays_flagged() -> None:
+    reread = NumberReread(digits="280", readings=["280", "280", "980"], box=(0, 0, 9, 9))
+    fields, evidence, _ = extract_fields([_ocr_page("80", reread)])
+    assert fields.number == "280/BC-UBND"
+    assert evidence["number"].needs_review
+    assert evidence["number"].note and "'80'" in evidence["number"].note
+
+
+def test_an_unreadable_number_is_completed_from_the_second_reading() -> None:
+    reread = NumberReread(digits="24", readings=["24", "24", ""], box=(0, 0, 9, 9))
+    fields, evidence, _ = extract_fields([_ocr_page("#4", reread)])
+    assert fields.number == "24/BC-UBND"
+    assert evidence["number"].needs_review
+
+
+def test_disagreeing_readings_leave_the_number_unknown() -> None:
+    reread = NumberReread(digits=None, readings=["84", "34", ""], box=(0, 0, 9, 9))
+    fields, _, _ = extract_fields([_ocr_page("#4", reread)])
+    assert fields.number is None
