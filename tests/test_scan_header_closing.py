@@ -97,3 +97,28 @@ def test_a_name_cut_by_the_seal_is_flagged() -> None:
     fields, evidence, _ = extract_fields([_page(STAMPED_HEADER), _page(closing, 2)])
     assert fields.signer.name == "Hoàng Tuấn"
     assert evidence["signer.name"].needs_review
+
+
+def _title_of(after_type_line: str) -> str | None:
+    text = "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 12/CT-UBND\n\nCHỈ THỊ\n\n" + after_type_line
+    fields, _, _ = extract_fields([_page(text)])
+    return fields.title
+
+
+def test_a_year_name_in_the_title_is_not_a_body_opening() -> None:
+    title = _title_of("Về việc đón Tết Nguyên đán\nNhâm Dần an toàn, tiết kiệm\n\nThực hiện Chỉ thị số 11")
+    assert title == "Về việc đón Tết Nguyên đán Nhâm Dần an toàn, tiết kiệm"
+
+
+def test_a_blank_line_after_a_comma_does_not_end_the_title() -> None:
+    title = _title_of("Về quy hoạch du lịch đến năm 2020,\n\ntầm nhìn đến năm 2025\n\nKính gửi: Sở Nội vụ")
+    assert title == "Về quy hoạch du lịch đến năm 2020, tầm nhìn đến năm 2025"
+
+
+def test_a_body_opening_with_its_date_ends_the_title() -> None:
+    title = _title_of("Kết luận của Chủ tịch tại cuộc họp\nNgày 03/01/2025, Chủ tịch chủ trì họp")
+    assert title == "Kết luận của Chủ tịch tại cuộc họp"
+
+
+def test_stops_match_folded_on_text_without_diacritics() -> None:
+    assert _title_of("Ve viec don Tet\nNham bao dam an toan") == "Ve viec don Tet"

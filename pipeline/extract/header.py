@@ -15,11 +15,12 @@ from rapidfuzz import fuzz
 
 from pipeline.extract.gazetteer import Unit, load_gazetteer
 from pipeline.extract.rules import load_rules
-from pipeline.extract.view import PageView
+from pipeline.extract.view import PageView, fold
 from pipeline.models import SURE_DIGITS_CONFIDENCE, Evidence, Issuer, NumberReread, Period
 from pipeline.textnorm import match_key
 
 HEADER_CHARS = 1500  # the header sits in the first lines of page 1
+TITLE_MAX_LINES = 6  # a công văn's trích yếu runs to five short lines in its narrow left column
 UNSURE_DIGITS_NOTE = "digits read with low engine confidence (often handwritten): check against the scan"
 
 # "Số: 119/KH-UBND", "So 237/KH-MTTQ-BTT", "S6: 165 /KH-UBND", "Số: 05-CT/TW"
@@ -241,9 +242,27 @@ def find_period(page: PageView, title_span: tuple[int, int] | None) -> Found | N
     return None
 
 
+# A body that opens with its date ("Ngày 03/01/2025, Phó Chủ tịch …"); inside a title "ngày" is lower case.
+_BODY_DATE = re.compile(r"Ngày\s+\d")
+_CONTINUED = re.compile(r"(?:,|-|\b(?:và|của|về|với|tại|đến))\s*$")
+
+
+def _continues(line: str) -> bool:
+    """A title line that cannot end the title (OCR may put a blank line after "… đến năm 2020,")."""
+    return bool(_CONTINUED.search(line.strip()))
+
+
+def _starts_body(original: str, folded: str) -> bool:
+    lowered = original.lower()
+    has_marks = fold(lowered) != lowered
+    return any(
+        lowered.startswith(stop) if has_marks else folded.startswith(fold(stop))
+        for stop in _rules()["title_stops"]
+    )
+
+
 def find_title(page: PageView, type_line: Evidence | None) -> Found | None:
     """The trích yếu: lines after the type name (or the "V/v" line of a công văn)."""
-    stops = tuple(_rules()["title_stop_folded"])
     vv = re.search(r"\bv/v\b\s*[:.]?\s*", page.folded[: HEADER_CHARS * 2])
     if type_line is not None:
         cursor = type_line.end
@@ -258,12 +277,15 @@ def find_title(page: PageView, type_line: Evidence | None) -> Found | None:
         start = max(start, cursor)
         line = page.folded[start:end].strip()
         if not line:
-            if collected:
+            if collected and not _continues(page.plain[collected[-1][0] : collected[-1][1]]):
                 break
             continue
-        if collected and (line.startswith(stops) or _mostly_capitals(page.plain[start:end])):
+        original = page.plain[start:end].strip()
+        if collected and (
+            _starts_body(original, line) or _mostly_capitals(original) or _BODY_DATE.match(original)
+        ):
             break  # the body starts, or an authority line such as "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …"
-        if len(collected) >= 4:
+        if len(collected) >= TITLE_MAX_LINES:
             break
         collected.append((start, end))
     if not collected:
