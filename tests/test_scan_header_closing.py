@@ -122,3 +122,18 @@ def test_a_body_opening_with_its_date_ends_the_title() -> None:
 
 def test_stops_match_folded_on_text_without_diacritics() -> None:
     assert _title_of("Ve viec don Tet\nNham bao dam an toan") == "Ve viec don Tet"
+
+
+def test_a_unique_family_name_ending_is_completed_and_flagged() -> None:
+    closing = "Nơi nhận:\n- Như trên;\n\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nrần Văn Bình"
+    fields, evidence, _ = extract_fields([_page(STAMPED_HEADER), _page(closing, 2)])
+    assert fields.signer.name == "Trần Văn Bình"
+    assert evidence["signer.name"].needs_review and "'rần'" in (evidence["signer.name"].note or "")
+    assert evidence["signer.name"].quote == "rần Văn Bình"
+
+
+def test_a_fragment_without_title_line_is_completed_too() -> None:
+    closing = "Nơi nhận:\n- Như trên;\n- Lưu: VT.\n\nhạm Văn Long"
+    fields, evidence, _ = extract_fields([_page(STAMPED_HEADER), _page(closing, 2)])
+    assert fields.signer.name == "Phạm Văn Long"
+    assert evidence["signer.name"].needs_review

@@ -14,6 +14,8 @@ _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_]*$")
 _SPECKS = "=“”\"'`‘’«»<>|~^*_.,;:!?()[]{}-–—"
 # A lower-case fragment just before the name ("n Hoàng Tuấn"): the seal probably hid the family name.
 _CUT_NAME_NOTE = "the name may be cut (a fragment precedes it, often under the seal): check against the scan"
+_COMPLETED_NOTE = "family name completed from the fragment {fragment!r} left by the seal: {family}"
+_NO_TITLE_NOTE = "read without its title line (hidden by the seal?)"
 
 
 def _looks_like_name(text: str) -> bool:
@@ -70,9 +72,12 @@ def find_signer(page: PageView) -> tuple[Signer, dict[str, Evidence]] | None:
                 offset = page.text.rfind(words[-size], start, end)
                 name = tail
                 cut = len(words) > size and words[-size - 1].isalpha() and words[-size - 1].islower()
-                evidence["signer.name"] = page.evidence(
-                    offset, end, 0.5 if cut else 0.75, _CUT_NAME_NOTE if cut else None
-                )
+                note = _CUT_NAME_NOTE if cut else None
+                if cut and (family := complete_surname(words[-size - 1])) is not None:
+                    name = f"{family} {tail}"
+                    offset = page.text.rfind(words[-size - 1], start, offset)
+                    note = _COMPLETED_NOTE.format(fragment=words[-size - 1], family=family)
+                evidence["signer.name"] = page.evidence(offset, end, 0.5 if cut else 0.75, note)
                 break
     if name:
         name = respell_surname(name)
@@ -92,13 +97,24 @@ def _name_without_title(
     for start, end in reversed(spans):
         if start < at:
             break
-        words = [w.strip(_SPECKS) for w in page.clean(start, end).split()]
-        name = " ".join(w for w in words if w)
+        words = [w for w in (w.strip(_SPECKS) for w in page.clean(start, end).split()) if w]
+        name, confidence, note = " ".join(words), 0.6, _NO_TITLE_NOTE
+        if words and words[0].islower() and (family := complete_surname(words[0])) is not None:
+            name, confidence = " ".join([family, *words[1:]]), 0.5
+            note = f"{note}; {_COMPLETED_NOTE.format(fragment=words[0], family=family)}"
         if _looks_like_name(name) and match_key(name.split()[0]) in surnames:
-            offset = page.text.find(name.split()[0], start, end)
-            note = "read without its title line (hidden by the seal?)"
-            return Signer(name=respell_surname(name)), {"signer.name": page.evidence(offset, end, 0.6, note)}
+            offset = page.text.find(words[0], start, end)
+            evidence = page.evidence(offset, end, confidence, note)
+            return Signer(name=respell_surname(name)), {"signer.name": evidence}
     return None
+
+
+def complete_surname(fragment: str) -> str | None:
+    """The family name a seal left only the end of ("hạm" → "Phạm"), when exactly one ends that way."""
+    if len(fragment) < 2 or not fragment.isalpha():
+        return None  # one letter ("n") ends too many family names
+    endings = {s for s in load_rules("names")["surnames"] if s.lower().endswith(fragment.lower())}
+    return endings.pop() if len(endings) == 1 else None
 
 
 def respell_surname(name: str) -> str:
