@@ -82,3 +82,24 @@ def test_an_impossible_signing_time_is_left_out() -> None:
     found = find_digital_signature([_scan(12, layer=broken)])
     assert found is not None
     assert found.value.signed_at is None and found.value.signer_org is not None
+
+
+def test_an_older_box_with_image_labels() -> None:
+    # "Người ký" instead of "Ký bởi", values wrapped over lines, the signing time without its label.
+    layer = (
+        "Người ký: Trung tâm\nCông báo và Tin học\nEmail:\ncongbao@example.gov.vn\n"
+        "Cơ quan: Văn phòng Ủy\nban nhân dân, Tỉnh\nHòa Bình\n\n"
+        "Ủy ban nhân dân tỉnh\nHòa Bình\n02/12/2021 09:15:40\n"
+    )
+    found = find_digital_signature([_scan(1, layer=layer)])
+    assert found is not None
+    assert found.value.signer_org == "Trung tâm Công báo và Tin học"
+    assert found.value.agency == "Văn phòng Ủy ban nhân dân, Tỉnh Hòa Bình"
+    assert found.value.signed_at == dt.datetime(2021, 12, 2, 9, 15, 40, tzinfo=VIETNAM_TIME)
+
+
+def test_a_bare_time_in_born_digital_text_is_not_a_signature_time() -> None:
+    text = "Ký bởi: Ủy ban nhân dân tỉnh Hòa Bình\n\nCuộc họp lúc 02/12/2021 09:15:40 đã kết thúc."
+    page = Page(number=1, text=text, ocr_text=text, mean_confidence=None, source="text_layer")
+    found = find_digital_signature([page])
+    assert found is not None and found.value.signed_at is None

@@ -34,6 +34,16 @@ def test_red_seal_is_detected_and_suppressed(tmp_path: Path) -> None:
     assert ring_pixel > 180, "red ink should fade to near white"
 
 
+def test_a_small_seal_on_a_large_white_page_is_detected(tmp_path: Path) -> None:
+    # An A4 page at 300 dpi with a seal ring covering well under 1 % of it, as on real scans.
+    bgr = np.full((3508, 2480, 3), 255, np.uint8)
+    bgr[200:1200:40, 200:2200] = 0  # text lines
+    cv2.circle(bgr, (1600, 2900), 180, (50, 40, 200), 25)
+    src, dst = tmp_path / "in.png", tmp_path / "out.pgm"
+    cv2.imwrite(str(src), bgr)
+    assert preprocess(src, dst, dpi=300).seal_detected
+
+
 def test_black_and_white_page_has_no_seal(tmp_path: Path) -> None:
     src, dst = tmp_path / "in.png", tmp_path / "out.pgm"
     cv2.imwrite(str(src), _text_like_page())

@@ -18,11 +18,17 @@ from pipeline.models import DigitalSignature, Evidence, Page
 VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
 SIGNED_AFTER_NOTE = "the issued date is later than the digital signature ({signed}): check against the scan"
 
-_SIGNED_BY = re.compile(r"Ký bởi\s*:\s*(?P<org>[^\n]+(?:\n(?!\s*(?:Cơ quan|Thời gian ký)\s*:)[^\n]+)?)")
-_AGENCY = re.compile(r"Cơ quan\s*:\s*(?P<agency>[^\n]+)")
+_LABELS = r"(?:Ký bởi|Người ký|Cơ quan|Thời gian ký|Email)\s*:"
+# The value runs on until the next label or a blank line; a box wraps it over two or three lines.
+_SIGNED_BY = re.compile(rf"(?:Ký bởi|Người ký)\s*:\s*(?P<org>[^\n]+(?:\n(?!\s*{_LABELS})[^\n]+){{0,2}})")
+_AGENCY = re.compile(rf"Cơ quan\s*:\s*(?P<agency>[^\n]+(?:\n(?!\s*{_LABELS})[^\n]+){{0,2}})")
 _SIGNED_AT = re.compile(
     r"Thời gian ký\s*:\s*(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})"
     r"\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
+)
+# Older boxes print their labels as images: a bare "27/12/2021 17:22:11" in a scan's text layer.
+_BARE_TIME = re.compile(
+    r"(?<![\d/])(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s+(?P<H>\d{1,2}):(?P<M>\d{2}):(?P<S>\d{2})"
 )
 _STAMP_TIME = re.compile(
     r"(?P<d>\d{2})\.(?P<m>\d{2})\.(?P<y>\d{4})\s+(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})\s*\+07:?00"
@@ -70,6 +76,8 @@ def _signature_box(page: Page, source: str, text: str) -> tuple[dict[str, object
         values["agency"] = _one_line(agency["agency"])
         end = agency.end()
     signed_at = _SIGNED_AT.search(text, end, end + _BLOCK_GAP)
+    if signed_at is None and source == "text_layer":
+        signed_at = _BARE_TIME.search(text, end)
     if signed_at and (when := _time(signed_at)) is not None:
         values["signed_at"] = when
         end = signed_at.end()
