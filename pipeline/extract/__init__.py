@@ -7,10 +7,7 @@ from pipeline.extract.body import extract_body
 from pipeline.extract.closing import closing_pages, find_recipients, find_signer
 from pipeline.extract.gazetteer import load_gazetteer
 from pipeline.extract.header import (
-    IssuerFound,
     find_date,
-    find_issuer_in_body,
-    find_issuer_in_header,
     find_movement,
     find_movement_in_body,
     find_number,
@@ -20,6 +17,7 @@ from pipeline.extract.header import (
     find_type_line,
     type_from_number,
 )
+from pipeline.extract.issuer import IssuerFound, find_issuer_in_body, find_issuer_in_header
 from pipeline.extract.issuer_inference import complete_locality, issuer_from_closing
 from pipeline.extract.rules import load_rules
 from pipeline.extract.signature import check_issued_date, find_digital_signature

@@ -32,6 +32,11 @@ def fold(text: str) -> str:
     return "".join(_lower1(ch) for ch in strip_diacritics(text))
 
 
+def mostly_capitals(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
+
+
 @dataclass(frozen=True)
 class PageView:
     number: int
