@@ -26,6 +26,7 @@ _WHITELIST = "Sốo:0123456789"
 _HEADER_SHARE = 0.4  # the "Số:" line sits in the top part of page 1
 _PAD = 12  # pixels around the crop at 300 dpi; ink of handwritten digits overshoots the line
 _SEARCH_WORDS = 4
+_SPECKS = "`'\".,‘’“”^~"
 # One line: the word and raw-line modes (8, 13) misread more digits on the real scans than they fix.
 _PAGE_SEGMENTATIONS = (7,)  # the symbol follows the label within a few words
 
@@ -97,7 +98,17 @@ def reread_number(
             readings.append(_reading(text))
         path.unlink(missing_ok=True)
     box = (left, top, right - left, bottom - top)
-    return NumberReread(digits=majority(readings), readings=readings, box=box)
+    digits = majority(readings)
+    if digits is not None and len(digits) < _glyphs_seen(label, between):
+        digits = None  # fewer digits than marks the first reading saw ("4" for "#4"): one was lost
+    return NumberReread(digits=digits, readings=readings, box=box)
+
+
+def _glyphs_seen(label: Word, between: list[Word]) -> int:
+    """How many marks the first reading saw where the digits are ("#4", "ổ†"), light specks aside."""
+    _, colon, glued = label.text.partition(":")
+    seen = (glued if colon else "") + "".join(w.text for w in between)
+    return sum(1 for ch in seen if not ch.isspace() and ch not in _SPECKS)
 
 
 def majority(readings: list[str]) -> str | None:

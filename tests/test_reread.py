@@ -56,6 +56,16 @@ def test_unsure_digits_are_read_again_on_their_crop(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("number-*.png")), "crops are removed"
 
 
+def test_a_reading_shorter_than_what_the_first_reading_saw_is_not_trusted(tmp_path: Path) -> None:
+    image, boxes = _number_line(tmp_path)
+    # The first reading saw four marks where the digits are; three digits mean one was lost.
+    words = _words([(t if t != "280" else "2#80", b) for t, b in boxes], digits_confidence=40.0)
+    reread = reread_number(_loader(image), words, 3400, tmp_path, lang="vie", timeout=60)
+    assert reread is not None
+    assert reread.readings.count("280") >= 2
+    assert reread.digits is None
+
+
 def test_sure_digits_are_not_read_again(tmp_path: Path) -> None:
     image, boxes = _number_line(tmp_path)
     assert reread_number(_loader(image), _words(boxes, 96.0), 3400, tmp_path, lang="vie", timeout=60) is None
