@@ -43,11 +43,14 @@ def _number_words(words: list[Word], height: int) -> tuple[Word, list[Word], Wor
     return None
 
 
-def _unsure(label: Word, between: list[Word]) -> bool:
-    merged = _LABEL.sub("", match_key(label.text)).strip()
-    if merged:  # the label swallowed the digits ("Số:#4"): the first reading cannot be trusted
-        return True
-    return not between or any(w.confidence < SURE_DIGITS_CONFIDENCE or not w.text.isdigit() for w in between)
+def _unsure(label: Word, between: list[Word], symbol: Word) -> bool:
+    """Were the digits read surely? They may sit in their own word, or be glued to the label ("Số:#4") or
+    to the symbol ("172/KH-UBND")."""
+    _, colon, glued_left = label.text.partition(":")
+    glued_right = symbol.text.split("/", 1)[0]
+    digits = (glued_left if colon else "") + "".join(w.text for w in between) + glued_right
+    holders = [w for w, part in ((label, glued_left), (symbol, glued_right)) if part] + between
+    return not digits.isdigit() or any(w.confidence < SURE_DIGITS_CONFIDENCE for w in holders)
 
 
 def _variants(crop: np.ndarray) -> list[np.ndarray]:
@@ -74,7 +77,7 @@ def reread_number(
 
     ``load_page`` gives the greyscale page in the words' coordinates; it is called only when needed."""
     found = _number_words(words, page_height)
-    if found is None or not _unsure(found[0], found[1]):
+    if found is None or not _unsure(*found):
         return None
     page = load_page()
     label, between, symbol = found
@@ -83,7 +86,7 @@ def reread_number(
     left = max(0, label.box[0] - _PAD)
     # Digits glued to the symbol ("7/QĐ-UBND") belong in the crop: cut at the slash, estimated by position.
     slash = symbol.box[0] + round(symbol.box[2] * symbol.text.index("/") / len(symbol.text))
-    right = min(page.shape[1], slash + 4)
+    right = min(page.shape[1], slash - 2)  # the slash itself would be read as a 1 or a 7
     top = max(0, min(b[1] for b in boxes) - _PAD)
     bottom = min(page.shape[0], max(b[1] + b[3] for b in boxes) + _PAD)
     if right - left < 8 or bottom - top < 8:
