@@ -103,6 +103,8 @@ def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Sett
         stage = "preprocess"
         clean = page_dir / "clean.pgm"
         report = preprocess(raster, clean, dpi=dpi)
+        if raster.parent == page_dir and number != 1:
+            raster.unlink(missing_ok=True)  # only page 1 goes back to it, for the number's second reading
         base = Page(
             number=number,
             text="",
@@ -120,12 +122,12 @@ def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Sett
             return PageOutcome(page=base.model_copy(update={"status": "blank"}))
         stage = "ocr"
         result = ocr_page(clean, settings)
-        text, restored, restore_error = result.text, 0, None
+        text, restored, page_error = result.text, 0, None
         try:
             corrected = correct_ocr_text(result.text, result.words)
             text, restored = corrected.text, corrected.changed
         except PlanscanError as exc:  # the OCR text is still good: keep it, report the restorer
-            restore_error = _error("restore", exc, number)
+            page_error = _error("restore", exc, number)
         reread = None
         if number == 1 and result.rotation == 0:
             try:
@@ -138,7 +140,7 @@ def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Sett
                     timeout=settings.page_timeout_s,
                 )
             except PlanscanError as exc:  # the page's text stands; only the second look is missing
-                restore_error = restore_error or _error("reread", exc, number)
+                page_error = page_error or _error("reread", exc, number)
         page = base.model_copy(
             update={
                 "number_reread": reread,
@@ -151,7 +153,7 @@ def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Sett
                 "status": "ok" if result.text.strip() else "blank",
             }
         )
-        return PageOutcome(page=page, error=restore_error)
+        return PageOutcome(page=page, error=page_error)
     except PlanscanError as exc:
         return PageOutcome(page=_failed_page(number), error=_error(stage, exc, number))
     except Exception as exc:  # one broken page must not stop its document or the batch

@@ -16,6 +16,7 @@ SCHEMA_VERSION = "1.0"
 Status = Literal["ok", "partial", "failed"]
 Level = Literal["central", "province", "district", "commune"]
 TextSource = Literal["ocr", "text_layer", "text_file"]
+EvidenceSource = Literal["text", "text_layer"]
 
 
 class _Model(BaseModel):
@@ -187,7 +188,7 @@ class Evidence(_Model):
     confidence: float = Field(ge=0.0, le=1.0)
     needs_review: bool = False
     note: str | None = Field(default=None, description="how the value was inferred, when not read directly")
-    source: Literal["text", "text_layer"] = Field(
+    source: EvidenceSource = Field(
         default="text", description="which page string start/end index: the page's text or its text_layer"
     )
 

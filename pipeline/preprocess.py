@@ -18,6 +18,7 @@ MIN_DPI = 200  # below this, Tesseract misses diacritics; upscale first
 SEAL_MIN_SHARE = 0.0015  # share of strongly red pixels that signals a seal (or red signature)
 COLOURED_PIXEL_DIFF = 40  # red-blue difference of a pixel that is clearly coloured, not grey or JPEG noise
 BLANK_MAX_INK = 0.0008  # share of dark pixels under which a page is treated as blank
+MIN_SKEW_DEG = 0.1  # smaller tilts are left alone: rotating would only blur the page
 NOISE_MEDIAN_LEVEL = 6.0  # mean |grey - median3(grey)| above which the page is median-filtered
 SPECK_MAX_AREA = 40  # pixels at 300 dpi: a speck or a dot; tone marks are this small too but never alone
 SPECK_ISOLATION_PX = 14  # a small blob this far from any letter is noise
@@ -147,7 +148,7 @@ def preprocess(src: Path, dst: Path, *, dpi: int | None) -> PreprocessReport:
         if float(cv2.absdiff(grey, median).mean()) > NOISE_MEDIAN_LEVEL:
             grey, denoised = median, True
         skew = estimate_skew(grey)
-        if abs(skew) >= 0.1:
+        if abs(skew) >= MIN_SKEW_DEG:
             grey = rotate(grey, skew)
         grey = despeckle(remove_rules(grey), dpi=round((dpi or TARGET_DPI) * scale))
     if not cv2.imwrite(str(dst), grey, _PNG_FAST if dst.suffix == ".png" else []):
@@ -172,4 +173,4 @@ def aligned_grey(src: Path, report: PreprocessReport) -> np.ndarray:
         raise UnreadableImage(f"{src.name} cannot be decoded")
     if report.scale != 1.0:
         grey = cv2.resize(grey, None, fx=report.scale, fy=report.scale, interpolation=cv2.INTER_CUBIC)
-    return rotate(grey, report.skew_deg) if abs(report.skew_deg) >= 0.1 else grey
+    return rotate(grey, report.skew_deg) if abs(report.skew_deg) >= MIN_SKEW_DEG else grey

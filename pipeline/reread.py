@@ -25,10 +25,8 @@ _READ = re.compile(r"[:;.]\s*(\d{1,5})\s*$")
 _WHITELIST = "Sốo:0123456789"
 _HEADER_SHARE = 0.4  # the "Số:" line sits in the top part of page 1
 _PAD = 12  # pixels around the crop at 300 dpi; ink of handwritten digits overshoots the line
-_SEARCH_WORDS = 4
+_SEARCH_WORDS = 4  # the symbol follows the label within a few words
 _SPECKS = "`'\".,‘’“”^~"
-# One line: the word and raw-line modes (8, 13) misread more digits on the real scans than they fix.
-_PAGE_SEGMENTATIONS = (7,)  # the symbol follows the label within a few words
 
 
 def _number_words(words: list[Word], height: int) -> tuple[Word, list[Word], Word] | None:
@@ -43,12 +41,18 @@ def _number_words(words: list[Word], height: int) -> tuple[Word, list[Word], Wor
     return None
 
 
+def _glued_to_label(label: Word) -> str:
+    """What the first reading glued to the label: "#4" in "Số:#4"."""
+    _, colon, glued = label.text.partition(":")
+    return glued if colon else ""
+
+
 def _unsure(label: Word, between: list[Word], symbol: Word) -> bool:
     """Were the digits read surely? They may sit in their own word, or be glued to the label ("Số:#4") or
     to the symbol ("172/KH-UBND")."""
-    _, colon, glued_left = label.text.partition(":")
+    glued_left = _glued_to_label(label)
     glued_right = symbol.text.split("/", 1)[0]
-    digits = (glued_left if colon else "") + "".join(w.text for w in between) + glued_right
+    digits = glued_left + "".join(w.text for w in between) + glued_right
     holders = [w for w, part in ((label, glued_left), (symbol, glued_right)) if part] + between
     return not digits.isdigit() or any(w.confidence < SURE_DIGITS_CONFIDENCE for w in holders)
 
@@ -93,12 +97,11 @@ def reread_number(
         return None
     crop = cv2.copyMakeBorder(page[top:bottom, left:right], 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
     readings = []
+    # One line (psm 7) only: the word and raw-line modes misread more handwritten digits than they fix.
     for index, variant in enumerate(_variants(crop)):
         path = work_dir / f"number-{index}.png"
         cv2.imwrite(str(path), variant)
-        for psm in _PAGE_SEGMENTATIONS:
-            text = tools.ocr_line(path, lang=lang, whitelist=_WHITELIST, psm=psm, timeout=timeout)
-            readings.append(_reading(text))
+        readings.append(_reading(tools.ocr_line(path, lang=lang, whitelist=_WHITELIST, timeout=timeout)))
         path.unlink(missing_ok=True)
     box = (left, top, right - left, bottom - top)
     digits = majority(readings)
@@ -109,8 +112,7 @@ def reread_number(
 
 def _glyphs_seen(label: Word, between: list[Word]) -> int:
     """How many marks the first reading saw where the digits are ("#4", "ổ†"), light specks aside."""
-    _, colon, glued = label.text.partition(":")
-    seen = (glued if colon else "") + "".join(w.text for w in between)
+    seen = _glued_to_label(label) + "".join(w.text for w in between)
     return sum(1 for ch in seen if not ch.isspace() and ch not in _SPECKS)
 
 

@@ -10,6 +10,8 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -88,32 +90,33 @@ def detect_orientation(image: Path, *, timeout: float = 60) -> Orientation | Non
     return Orientation(rotate=int(osd.get("rotate", 0)), confidence=float(osd.get("orientation_conf", 0.0)))
 
 
+@contextmanager
+def _tesseract_errors(image: Path, timeout: float) -> Iterator[None]:
+    """pytesseract's exceptions as planscan's typed errors."""
+    try:
+        yield
+    except RuntimeError as exc:  # pytesseract signals its timeout this way
+        raise ToolTimeout(f"Tesseract did not finish {image.name} within {timeout:.0f} s") from exc
+    except pytesseract.TesseractNotFoundError as exc:
+        raise ToolMissing("`tesseract` was not found on PATH") from exc
+    except pytesseract.TesseractError as exc:
+        raise OcrFailed(f"Tesseract failed on {image.name}: {exc}") from exc
+
+
 def ocr_tsv(image: Path, *, lang: str, psm: int = 3, timeout: float = DEFAULT_TIMEOUT_S) -> dict[str, list]:
     """Word-level OCR (text, confidence, boxes) as pytesseract's column dict."""
-    try:
+    with _tesseract_errors(image, timeout):
         data: dict[str, list] = pytesseract.image_to_data(
             str(image), lang=lang, config=f"--psm {psm}", timeout=timeout, output_type=pytesseract.Output.DICT
         )
-    except RuntimeError as exc:
-        raise ToolTimeout(f"Tesseract did not finish {image.name} within {timeout:.0f} s") from exc
-    except pytesseract.TesseractNotFoundError as exc:
-        raise ToolMissing("`tesseract` was not found on PATH") from exc
-    except pytesseract.TesseractError as exc:
-        raise OcrFailed(f"Tesseract failed on {image.name}: {exc}") from exc
     return data
 
 
-def ocr_line(image: Path, *, lang: str, whitelist: str, psm: int = 7, timeout: float = 30) -> str:
-    """A short crop (one line by default) read with only the given characters: a targeted second look."""
-    config = f"--psm {psm} -c tessedit_char_whitelist={whitelist}"
-    try:
+def ocr_line(image: Path, *, lang: str, whitelist: str, timeout: float = 30) -> str:
+    """One line of text (``--psm 7``) read with only the given characters: a targeted second look."""
+    config = f"--psm 7 -c tessedit_char_whitelist={whitelist}"
+    with _tesseract_errors(image, timeout):
         text: str = pytesseract.image_to_string(str(image), lang=lang, config=config, timeout=timeout)
-    except RuntimeError as exc:
-        raise ToolTimeout(f"Tesseract did not finish {image.name} within {timeout:.0f} s") from exc
-    except pytesseract.TesseractNotFoundError as exc:
-        raise ToolMissing("`tesseract` was not found on PATH") from exc
-    except pytesseract.TesseractError as exc:
-        raise OcrFailed(f"Tesseract failed on {image.name}: {exc}") from exc
     return text.strip()
 
 

@@ -41,7 +41,7 @@ def born_digital(paths: list[Path]) -> list[Path]:
     found = []
     for path in paths:
         pages = tools.pdf_info(path).pages
-        texts = [tools.pdf_page_text(path, n) for n in range(1, pages + 1)]
+        texts = [nfc(tools.pdf_page_text(path, n)) for n in range(1, pages + 1)]
         if all(text_layer_page(text, n, Settings()) is not None for n, text in enumerate(texts, 1)):
             found.append(path)
     return found

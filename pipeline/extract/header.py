@@ -21,22 +21,19 @@ HEADER_CHARS = 1500  # the header sits in the first lines of page 1
 TITLE_MAX_LINES = 6  # a công văn's trích yếu runs to five short lines in its narrow left column
 UNSURE_DIGITS_NOTE = "digits read with low engine confidence (often handwritten): check against the scan"
 
+_SYMBOL = r"(?P<sym>[a-z]{1,8}(?:\s*[-/&]\s*[a-z0-9]{1,10}){0,4})\b"
 # "Số: 119/KH-UBND", "So 237/KH-MTTQ-BTT", "S6: 165 /KH-UBND", "Số: 05-CT/TW"
-_NUMBER = re.compile(
-    r"\bs[o0-9]\s*[:;.]?\s*(?P<num>\d{1,5})\s*(?P<sep>[/-]?)\s*"
-    r"(?P<sym>[a-z]{1,8}(?:\s*[-/&]\s*[a-z0-9]{1,10}){0,4})\b"
-)
+_NUMBER = re.compile(r"\bs[o0-9]\s*[:;.]?\s*(?P<num>\d{1,5})\s*(?P<sep>[/-]?)\s*" + _SYMBOL)
 # The same line with unreadable digits: "Số:#4 /TIr -UBND", "Số: ế†I /QĐ-UBND".
-_UNREAD_NUMBER = re.compile(
-    r"\bs[o0-9]\s*[:;.]\s*[^\s/]{0,6}\s*/\s*(?P<sym>[a-z]{1,8}(?:\s*[-/&]\s*[a-z0-9]{1,10}){0,4})\b"
-)
+_UNREAD_NUMBER = re.compile(r"\bs[o0-9]\s*[:;.]\s*[^\s/]{0,6}\s*/\s*" + _SYMBOL)
+_PLACE_DAY = r"(?P<place>[^\W\d_][^\n,;:]{1,40}?)\s*,\s*\w{0,2}g[a-z]y"  # "Quảng Ngãi, ngày"
 _DATE = re.compile(
-    r"(?P<place>[^\W\d_][^\n,;:]{1,40}?)\s*,\s*\w{0,2}g[a-z]y\s+(?P<d>\d{1,2})\s+th[a-z]{1,2}ng\s+(?P<m>\d{1,2})\s+n[a-z]m\s+(?P<y>\d{4})"
+    _PLACE_DAY + r"\s+(?P<d>\d{1,2})\s+th[a-z]{1,2}ng\s+(?P<m>\d{1,2})\s+n[a-z]m\s+(?P<y>\d{4})"
 )
 # The same line when the day or month is unreadable (handwritten: "ngày@¿ tháng 1] năm 2024"): the place
 # is still read, the date is not.
 _PLACE_LINE = re.compile(
-    r"(?P<place>[^\W\d_][^\n,;:]{1,40}?)\s*,\s*\w{0,2}g[a-z]y\s*[^\n]{0,6}?\s*th[a-z]{1,2}ng\s*[^\n]{0,5}?\s*n[a-z]m\s+(?:19|20)\d\d"
+    _PLACE_DAY + r"\s*[^\n]{0,6}?\s*th[a-z]{1,2}ng\s*[^\n]{0,5}?\s*n[a-z]m\s+(?:19|20)\d\d"
 )
 _PERIOD = re.compile(r"giai\s+doan\s+(?P<a>(?:19|20)\d\d)\s*[-–]\s*(?P<b>(?:19|20)\d\d)")
 _UNTIL = re.compile(r"den\s+nam\s+(?P<b>(?:19|20)\d\d)")

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from pipeline.models import DigitalSignature, Evidence, Page
+from pipeline.models import DigitalSignature, Evidence, EvidenceSource, Page
 
 VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
 SIGNED_AFTER_NOTE = "the issued date is later than the digital signature ({signed}): check against the scan"
@@ -22,14 +22,10 @@ _LABELS = r"(?:Ký bởi|Người ký|Cơ quan|Thời gian ký|Email)\s*:"
 # The value runs on until the next label or a blank line; a box wraps it over two or three lines.
 _SIGNED_BY = re.compile(rf"(?:Ký bởi|Người ký)\s*:\s*(?P<org>[^\n]+(?:\n(?!\s*{_LABELS})[^\n]+){{0,2}})")
 _AGENCY = re.compile(rf"Cơ quan\s*:\s*(?P<agency>[^\n]+(?:\n(?!\s*{_LABELS})[^\n]+){{0,2}})")
-_SIGNED_AT = re.compile(
-    r"Thời gian ký\s*:\s*(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})"
-    r"\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
-)
+_DAY_TIME = r"(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s+(?P<H>\d{1,2}):(?P<M>\d{2})"  # 26/11/2024 10:40
+_SIGNED_AT = re.compile(r"Thời gian ký\s*:\s*" + _DAY_TIME + r"(?::(?P<S>\d{2}))?")
 # Older boxes print their labels as images: a bare "27/12/2021 17:22:11" in a scan's text layer.
-_BARE_TIME = re.compile(
-    r"(?<![\d/])(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\s+(?P<H>\d{1,2}):(?P<M>\d{2}):(?P<S>\d{2})"
-)
+_BARE_TIME = re.compile(r"(?<![\d/])" + _DAY_TIME + r":(?P<S>\d{2})")
 _STAMP_TIME = re.compile(
     r"(?P<d>\d{2})\.(?P<m>\d{2})\.(?P<y>\d{4})\s+(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})\s*\+07:?00"
 )
@@ -58,17 +54,19 @@ def _time(match: re.Match[str]) -> dt.datetime | None:
         return None
 
 
-def _evidence(page: Page, source: str, start: int, end: int, text: str) -> Evidence:
+def _evidence(page: Page, source: EvidenceSource, start: int, end: int, text: str) -> Evidence:
     return Evidence(
-        page=page.number, start=start, end=end, quote=text[start:end], confidence=0.95,
-        source="text_layer" if source == "text_layer" else "text",
-    )  # fmt: skip
+        page=page.number, start=start, end=end, quote=text[start:end], confidence=0.95, source=source
+    )
 
 
-def _signature_box(page: Page, source: str, text: str) -> tuple[dict[str, object], dict[str, Evidence]]:
+Part = tuple[dict[str, object], Evidence] | None  # values read from one box, and the box as evidence
+
+
+def _signature_box(page: Page, source: EvidenceSource, text: str) -> Part:
     signed_by = _SIGNED_BY.search(text)
     if signed_by is None:
-        return {}, {}
+        return None
     values: dict[str, object] = {"signer_org": _one_line(signed_by["org"])[:_MAX_ORG]}
     end = signed_by.end()
     agency = _AGENCY.search(text, end, end + _BLOCK_GAP)
@@ -81,14 +79,13 @@ def _signature_box(page: Page, source: str, text: str) -> tuple[dict[str, object
     if signed_at and (when := _time(signed_at)) is not None:
         values["signed_at"] = when
         end = signed_at.end()
-    box = _evidence(page, source, signed_by.start(), end, text)
-    return values, {f"digital_signature.{key}": box for key in values}
+    return values, _evidence(page, source, signed_by.start(), end, text)
 
 
-def _publishing_stamp(page: Page, source: str, text: str) -> tuple[dict[str, object], dict[str, Evidence]]:
+def _publishing_stamp(page: Page, source: EvidenceSource, text: str) -> Part:
     stamp = _STAMP_TIME.search(text)
     if stamp is None or (when := _time(stamp)) is None:
-        return {}, {}
+        return None
     values: dict[str, object] = {"published_at": when}
     start = stamp.start()
     emails = [m for m in _EMAIL.finditer(text, max(0, start - _BLOCK_GAP), start) if m.end() >= start - 3]
@@ -100,8 +97,17 @@ def _publishing_stamp(page: Page, source: str, text: str) -> tuple[dict[str, obj
         if 0 < len(org) <= _MAX_ORG:
             values["published_by"] = org
             start = block_start
-    box = _evidence(page, source, start, stamp.end(), text)
-    return values, {f"digital_signature.{key}": box for key in values}
+    return values, _evidence(page, source, start, stamp.end(), text)
+
+
+def _signed_texts(page: Page) -> list[tuple[EvidenceSource, str]]:
+    """Where signature boxes can be: a scan's thin text layer, or a born-digital page's own text."""
+    found: list[tuple[EvidenceSource, str]] = []
+    if page.text_layer:
+        found.append(("text_layer", page.text_layer))
+    if page.source == "text_layer" and page.text:
+        found.append(("text", page.text))
+    return found
 
 
 def find_digital_signature(pages: list[Page]) -> SignatureFound | None:
@@ -109,15 +115,15 @@ def find_digital_signature(pages: list[Page]) -> SignatureFound | None:
     values: dict[str, object] = {}
     evidence: dict[str, Evidence] = {}
     for page in pages:
-        for source, text in (("text_layer", page.text_layer), ("text", page.text)):
-            if not text or (source == "text" and page.source != "text_layer"):
-                continue
-            for part in (_signature_box, _publishing_stamp):
-                found, quoted = part(page, source, text)
+        for source, text in _signed_texts(page):
+            for part in (_signature_box(page, source, text), _publishing_stamp(page, source, text)):
+                if part is None:
+                    continue
+                found, box = part
                 for key, value in found.items():
                     if key not in values:
                         values[key] = value
-                        evidence[f"digital_signature.{key}"] = quoted[f"digital_signature.{key}"]
+                        evidence[f"digital_signature.{key}"] = box
     if not values:
         return None
     return SignatureFound(DigitalSignature.model_validate(values), evidence)

@@ -68,14 +68,18 @@ class PageView:
         """Readable value for a span: markup removed, whitespace collapsed."""
         return _SPACES.sub(" ", self.plain[start:end].replace("\n", " ")).strip(" ,;:.")
 
+    @cached_property
+    def _token_spans(self) -> list[tuple[int, int]]:
+        return [match.span() for match in _TOKEN.finditer(self.text)]
+
     def ocr_confidence(self, start: int, end: int) -> float | None:
         """Lowest engine confidence among the tokens overlapping ``text[start:end]``, if known."""
         if not self.token_confidences:
             return None
         found = [
             self.token_confidences[i]
-            for i, match in enumerate(_TOKEN.finditer(self.text))
-            if match.start() < end and match.end() > start
+            for i, (token_start, token_end) in enumerate(self._token_spans)
+            if token_start < end and token_end > start
         ]
         return min(found) if found else None
 
