@@ -86,7 +86,9 @@ def despeckle(grey: np.ndarray, *, dpi: int = TARGET_DPI) -> np.ndarray:
     """Erase isolated specks: small blobs with no sizeable ink nearby.
 
     Vietnamese tone marks and dots below letters are small too, but they sit within a few pixels of a
-    letter; photocopy specks float alone in margins and between lines.
+    letter; photocopy specks float alone in margins and between lines. "Nearby" is the blob's box grown
+    by the isolation distance, counted on an integral image: one lookup per blob instead of a dilation
+    of the whole page (0.2 s at 300 dpi, half of all preprocessing).
     """
     _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
@@ -95,18 +97,21 @@ def despeckle(grey: np.ndarray, *, dpi: int = TARGET_DPI) -> np.ndarray:
     scale = (dpi / TARGET_DPI) ** 2
     small = stats[:, cv2.CC_STAT_AREA] < SPECK_MAX_AREA * scale
     small[0] = False  # background
-    # Per-component lookup tables indexed by the label image: one pass each instead of np.isin.
-    big = ~small
-    big[0] = False
+    big = (~small).astype(np.uint8)
+    big[0] = 0
+    big_ink = cv2.integral(np.take(big, labels))
     radius = max(3, round(SPECK_ISOLATION_PX * dpi / TARGET_DPI))
-    near_big = cv2.dilate(
-        big[labels].astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2)
-    )
-    touching = np.zeros(count, dtype=bool)
-    touching[labels[near_big > 0]] = True
-    specks = small & ~touching
+    height, width = grey.shape
+    left = np.clip(stats[:, cv2.CC_STAT_LEFT] - radius, 0, width)
+    top = np.clip(stats[:, cv2.CC_STAT_TOP] - radius, 0, height)
+    right = np.clip(stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH] + radius, 0, width)
+    bottom = np.clip(stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT] + radius, 0, height)
+    nearby = big_ink[bottom, right] - big_ink[top, right] - big_ink[bottom, left] + big_ink[top, left]
     cleaned = grey.copy()
-    cleaned[specks[labels]] = 255
+    for label in np.flatnonzero(small & (nearby == 0)):
+        x, y, w, h = stats[label, :4]
+        box = cleaned[y : y + h, x : x + w]
+        box[labels[y : y + h, x : x + w] == label] = 255
     return cleaned
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline.preprocess import estimate_skew, preprocess, remove_rules, rotate
+from pipeline.preprocess import despeckle, estimate_skew, preprocess, remove_rules, rotate
 
 
 def _text_like_page() -> np.ndarray:
@@ -69,3 +69,16 @@ def test_long_underlines_are_removed_but_text_blobs_stay() -> None:
     cleaned = remove_rules(page)
     assert cleaned[80, 450] == 255
     assert cleaned[107, 100] == 0
+
+
+def test_isolated_specks_go_but_marks_beside_letters_stay() -> None:
+    page = np.full((600, 600), 255, np.uint8)
+    cv2.rectangle(page, (100, 100), (160, 130), 0, -1)  # a letter-sized blob
+    cv2.circle(page, (130, 92), 2, 0, -1)  # a tone mark just above it
+    cv2.circle(page, (400, 400), 2, 0, -1)  # a speck alone in the margin
+    cv2.circle(page, (188, 115), 2, 0, -1)  # a speck further than the isolation distance to the right
+    cleaned = despeckle(page)
+    assert cleaned[92, 130] == 0
+    assert cleaned[400, 400] == 255
+    assert cleaned[115, 188] == 255
+    assert cleaned[115, 130] == 0  # the letter itself is never touched
