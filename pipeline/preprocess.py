@@ -99,7 +99,7 @@ def despeckle(grey: np.ndarray, *, dpi: int = TARGET_DPI) -> np.ndarray:
     small[0] = False  # background
     big = (~small).astype(np.uint8)
     big[0] = 0
-    big_ink = cv2.integral(np.take(big, labels))
+    big_ink = cv2.integral(np.take(big, np.asarray(labels, dtype=np.int32)))
     radius = max(3, round(SPECK_ISOLATION_PX * dpi / TARGET_DPI))
     height, width = grey.shape
     left = np.clip(stats[:, cv2.CC_STAT_LEFT] - radius, 0, width)
