@@ -35,7 +35,8 @@ def _outcome_path(work_dir: Path, doc: InputDocument, number: int) -> Path:
 @task(name="ocr-page", task_run_name="{doc.path.name}#p{number}")
 def page_task(doc: InputDocument, number: int, work_dir: Path, settings: Settings) -> Path:
     """OCR one page; the outcome goes to a small JSON file whose path is returned."""
-    outcome = process_page(doc, number, work_dir, settings)
+    with batch.temp_files_in(work_dir):
+        outcome = process_page(doc, number, work_dir, settings)
     path = _outcome_path(work_dir, doc, number)
     path.write_text(outcome.model_dump_json(), encoding="utf-8")
     return path

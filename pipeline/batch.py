@@ -154,13 +154,23 @@ def work_directory(out_dir: Path) -> Iterator[Path]:
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     path = Path(tempfile.mkdtemp(prefix=f".planscan-work-{owner_tag()}", dir=out_dir))
+    try:
+        with temp_files_in(path):
+            yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def temp_files_in(path: Path) -> Iterator[None]:
+    """Library temp files (pytesseract's) go under ``path`` meanwhile. Page tasks enter it too: a worker
+    process of a Dask cluster would otherwise leave a killed run's files in its own /tmp."""
     previous = tempfile.tempdir
     tempfile.tempdir = str(path)
     try:
-        yield path
+        yield
     finally:
         tempfile.tempdir = previous
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def summarise(outputs: list[str], *, skipped: list[str]) -> BatchSummary:

@@ -350,3 +350,13 @@ def test_a_pdf_page_too_large_to_render_is_refused_before_rendering(tmp_path: Pa
     assert outcome.error is not None and outcome.error.code == "PS206"
     assert "megapixels" in outcome.error.message
     assert not list(tmp_path.glob("**/*.ppm"))  # nothing was rendered
+
+
+def test_a_page_task_keeps_library_temp_files_in_the_batch_scratch(tmp_path: Path) -> None:
+    import tempfile
+
+    before = tempfile.gettempdir()
+    # What pytesseract does for each Tesseract run:
+    with batch.temp_files_in(tmp_path), tempfile.NamedTemporaryFile(prefix="tess_") as handle:
+        assert Path(handle.name).parent == tmp_path
+    assert tempfile.gettempdir() == before
