@@ -53,6 +53,11 @@ def test_stripped_text_comes_back_with_its_diacritics() -> None:
     assert result.text == original
 
 
+def test_list_letters_are_kept() -> None:
+    result = restore_text("b) Ho tro nha o cho ho ngheo;\nc) Dao tao nghe", force=True)
+    assert result.text == "b) Hỗ trợ nhà ở cho hộ nghèo;\nc) Đào tạo nghề"
+
+
 def test_case_pattern_is_kept() -> None:
     result = restore_text("I. MUC DICH, YEU CAU\n1. Muc dich", force=True)
     assert result.text == "I. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích"

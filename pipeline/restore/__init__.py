@@ -35,6 +35,8 @@ def default_restorer() -> Restorer:
 
 def _is_protected(token: str, restorer: Restorer) -> bool:
     """Abbreviations and names that are not Vietnamese syllables (MTTQ, UBND, NTM, KBang) stay as written."""
+    if len(token) == 1 and not restorer.is_valid(token):
+        return True  # a list letter ("b)", "đ)") or an initial: one letter is no evidence for a syllable
     if (
         token.isupper()
         and len(token) >= 2
