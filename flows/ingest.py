@@ -7,6 +7,7 @@ Tasks exchange file paths and small JSON-able models, never images. All real wor
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -69,14 +70,21 @@ def ingest_flow(inputs: list[Path], out_dir: Path, settings: Settings) -> Ingest
     plan = batch.plan_batch(inputs, out_dir, settings)
     outputs = list(plan.written)  # documents that failed while planning are already stored
     with batch.work_directory(out_dir) as work_dir:
-        pending: list[tuple[InputDocument, dt.datetime, list[PrefectFuture[Path]]]] = []
-        for doc, pages in plan.todo:
-            started = dt.datetime.now(dt.UTC)
-            futures = [page_task.submit(doc, n, work_dir, settings) for n in range(1, pages + 1)]
-            pending.append((doc, started, futures))
-        # Pages of all documents are queued at once so every worker stays busy across document boundaries;
-        # documents are finished in order as their pages complete.
-        for doc, started, futures in pending:
+        todo = deque(plan.todo)
+        pending: deque[tuple[InputDocument, dt.datetime, list[PrefectFuture[Path]]]] = deque()
+        queued = 0
+        while todo or pending:
+            # Pages of the next documents are queued while earlier ones run, so every worker stays busy
+            # across document boundaries; at most ``pages_in_flight`` wait (a whole document if larger),
+            # so a batch of a million pages holds a window of futures, not a million.
+            while todo and (not pending or queued + todo[0][1] <= settings.pages_in_flight):
+                doc, pages = todo.popleft()
+                started = dt.datetime.now(dt.UTC)
+                futures = [page_task.submit(doc, n, work_dir, settings) for n in range(1, pages + 1)]
+                pending.append((doc, started, futures))
+                queued += pages
+            doc, started, futures = pending.popleft()
+            queued -= len(futures)
             outcomes = [_page_outcome(future, n) for n, future in enumerate(futures, start=1)]
             outputs.append(str(finish_task(doc, outcomes, started, settings, out_dir)))
     batch.record_duplicates(plan, out_dir)

@@ -27,10 +27,13 @@ class Settings(BaseModel):
         default=55.0, description="re-check orientation with OSD when mean OCR confidence is below this"
     )
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    pages_in_flight: int = Field(
+        default=64, ge=1, description="pages queued ahead of the workers: bounds memory on huge batches"
+    )
 
     def output_hash(self, model_hashes: dict[str, str]) -> str:
-        """Hash of everything that shapes the output (not ``workers``): the resume key uses it."""
-        shaping = self.model_dump(exclude={"workers"})
+        """Hash of everything that shapes the output (not how it is scheduled): the resume key uses it."""
+        shaping = self.model_dump(exclude={"workers", "pages_in_flight"})
         blob = json.dumps(
             {"settings": shaping, "models": model_hashes, "version": __version__}, sort_keys=True
         )

@@ -40,7 +40,8 @@ def test_ingest_flow_writes_valid_json_for_every_input_and_resumes(
 
     inputs = _inputs(tmp_path)
     out = tmp_path / "out"
-    summary = run_ingest([tmp_path / "batch"], out, Settings(workers=2))
+    # A one-page window: each document waits for the one before it, and a longer one still goes whole.
+    summary = run_ingest([tmp_path / "batch"], out, Settings(workers=2, pages_in_flight=1))
     assert (summary.ok, summary.partial, summary.failed, summary.skipped) == (2, 0, 2, 0)
     results = {}
     for path in out.glob("*.json"):  # manifest.jsonl is not a result
