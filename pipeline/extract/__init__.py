@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pipeline.extract.body import extract_body
 from pipeline.extract.closing import closing_pages, find_recipients, find_signer
-from pipeline.extract.gazetteer import load_gazetteer
 from pipeline.extract.header import (
     find_date,
     find_movement,
@@ -19,10 +18,11 @@ from pipeline.extract.header import (
 )
 from pipeline.extract.issuer import IssuerFound, find_issuer_in_body, find_issuer_in_header
 from pipeline.extract.issuer_inference import complete_locality, issuer_from_closing
-from pipeline.extract.rules import load_rules
 from pipeline.extract.signature import check_issued_date, find_digital_signature
 from pipeline.extract.view import views
+from pipeline.gazetteer import load_gazetteer
 from pipeline.models import Evidence, Fields, Page
+from pipeline.rules import load_rules
 
 EXTRACTED = [
     "document_type",

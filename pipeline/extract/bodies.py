@@ -19,8 +19,8 @@ from pipeline.extract.body_names import repair_name
 from pipeline.extract.doctext import DocText
 from pipeline.extract.nlp import doc_text, heading_kind, section_table
 from pipeline.extract.phrases import contains_phrase, starts_with_phrase
-from pipeline.extract.rules import load_rules
 from pipeline.models import Evidence, ResponsibleBody
+from pipeline.rules import load_rules
 from pipeline.textnorm import match_key
 
 ACTOR_CHARS = 180

@@ -9,10 +9,10 @@ from pipeline.extract.deadlines import find_deadlines
 from pipeline.extract.doctext import DocText
 from pipeline.extract.legal import find_legal_bases
 from pipeline.extract.nlp import parse
-from pipeline.extract.rules import load_rules
 from pipeline.extract.targets import find_targets
 from pipeline.extract.view import PageView
 from pipeline.models import Evidence, Fields
+from pipeline.rules import load_rules
 
 
 def closing_start(folded: str) -> int:

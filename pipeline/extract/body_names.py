@@ -8,7 +8,7 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
-from pipeline.extract.rules import load_rules
+from pipeline.rules import load_rules
 from pipeline.textnorm import match_key
 
 _CONNECTORS = {"va", "cac", "cua", "voi"}

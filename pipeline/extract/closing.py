@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.extract.rules import load_rules
 from pipeline.extract.view import PageView
 from pipeline.models import Evidence, Signer
+from pipeline.rules import load_rules
 from pipeline.textnorm import match_key
 
 _AUTHORITY = re.compile(r"(?<![a-z])(tm|kt|tl|tuq|q)\s*\.\s+(?=[a-z])")

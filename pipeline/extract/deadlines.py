@@ -17,8 +17,8 @@ from spacy.tokens import Doc, Span
 from pipeline.extract.bodies import Actor, actor_for
 from pipeline.extract.doctext import DocText
 from pipeline.extract.nlp import cues, doc_text, headings_at
-from pipeline.extract.rules import load_rules
 from pipeline.models import Deadline, Evidence
+from pipeline.rules import load_rules
 
 CITED_TITLE_TOKENS = 25  # how far a cited document's own description may run
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}

@@ -11,10 +11,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from pipeline.extract.gazetteer import load_gazetteer
-from pipeline.extract.rules import load_rules
 from pipeline.extract.view import PageView, fold, mostly_capitals
+from pipeline.gazetteer import load_gazetteer
 from pipeline.models import SURE_DIGITS_CONFIDENCE, Evidence, NumberReread, Period
+from pipeline.rules import load_rules
 from pipeline.textnorm import match_key
 
 HEADER_CHARS = 1500  # the header sits in the first lines of page 1

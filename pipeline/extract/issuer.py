@@ -9,10 +9,10 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from pipeline.extract.gazetteer import Unit, load_gazetteer
-from pipeline.extract.rules import load_rules
 from pipeline.extract.view import PageView, mostly_capitals
+from pipeline.gazetteer import Unit, load_gazetteer
 from pipeline.models import Evidence, Issuer
+from pipeline.rules import load_rules
 from pipeline.textnorm import match_key
 
 

@@ -14,10 +14,10 @@ import re
 from collections import Counter
 from typing import Any
 
-from pipeline.extract.gazetteer import Unit, load_gazetteer
-from pipeline.extract.rules import load_rules
 from pipeline.extract.view import PageView
+from pipeline.gazetteer import Unit, load_gazetteer
 from pipeline.models import Evidence, Issuer
+from pipeline.rules import load_rules
 
 _KINDS = {"tinh": ("Tỉnh", "Thành phố"), "huyen": ("Huyện",), "thi xa": ("Thị xã",), "quan": ("Quận",)}
 _LEVELS = {"tinh": "province", "huyen": "district", "thi xa": "district", "quan": "district"}

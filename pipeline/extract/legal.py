@@ -17,8 +17,8 @@ from spacy.tokens import Doc, Span
 from pipeline.extract.doctext import DocText
 from pipeline.extract.header import normalise_symbol
 from pipeline.extract.nlp import CLAUSE_END, cues, doc_text
-from pipeline.extract.rules import load_rules
 from pipeline.models import Evidence, LegalBasis
+from pipeline.rules import load_rules
 from pipeline.textnorm import match_key
 
 TYPE_WINDOW = 8  # tokens between a type word and its symbol ("Luật Thi đua, khen thưởng số 15/2003/QH11")

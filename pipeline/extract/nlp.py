@@ -28,7 +28,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from pipeline.artefacts import MODELS_DIR
-from pipeline.extract.rules import load_rules
+from pipeline.rules import load_rules
 
 PATTERNS_DIR = MODELS_DIR / "patterns"
 _HEADING = re.compile(

@@ -17,8 +17,8 @@ from pipeline.extract.doctext import DocText
 from pipeline.extract.nlp import cues, doc_text, headings_at
 from pipeline.extract.numbers import as_plain, parse_number
 from pipeline.extract.phrases import contains_phrase
-from pipeline.extract.rules import load_rules
 from pipeline.models import Evidence, Target
+from pipeline.rules import load_rules
 
 _YEAR_TOKEN = re.compile(r"^(?:19|20)\d\d$")
 _RANGE_WORDS = {"-", "–", "den", "toi"}

@@ -8,7 +8,7 @@ import hashlib
 import random
 from pathlib import Path
 
-from pipeline.extract.gazetteer import Unit, load_gazetteer
+from pipeline.gazetteer import Unit, load_gazetteer
 from pipeline.models import (
     Deadline,
     DocumentResult,

@@ -12,12 +12,12 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
-from pipeline.extract.gazetteer import load_gazetteer
-from pipeline.extract.rules import load_rules
+from pipeline.gazetteer import load_gazetteer
 from pipeline.restore.corpus_io import SENTENCE_END
 from pipeline.restore.model import Restorer, load_restorer
 from pipeline.restore.syllables import apply_case, canonical, case_pattern, has_syllable_shape, key
 from pipeline.restore.tokens import Piece, join, split
+from pipeline.rules import load_rules
 
 
 class RestoreResult(BaseModel):

@@ -81,7 +81,7 @@ def _pyvi_words() -> list[str]:
 
 def place_name_sentences() -> list[list[str]]:
     """'tỉnh lạng sơn', 'huyện kbang': the gazetteer's spellings, so place names restore as places."""
-    from pipeline.extract.gazetteer import load_gazetteer
+    from pipeline.gazetteer import load_gazetteer
 
     gazetteer = load_gazetteer()
     out = []

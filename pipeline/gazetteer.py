@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 from pipeline.textnorm import match_key
 
@@ -42,10 +43,18 @@ class Gazetteer:
         return candidates[0] if len(candidates) == 1 else None
 
 
+def _package_data(package: str, relative: str) -> str:
+    """A data file of an installed package, found without importing it: importing vietnamadminunits runs
+    its address parsers' set-up (about a second), and only its data is needed here."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{package} is not installed: pip install {package}")
+    return (Path(next(iter(spec.submodule_search_locations))) / relative).read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    raw = resources.files("vietnamadminunits").joinpath("data/parser_legacy.json").read_text(encoding="utf-8")
-    data = json.loads(raw)
+    data = json.loads(_package_data("vietnamadminunits", "data/parser_legacy.json"))
     provinces: dict[str, Unit] = {}
     districts: dict[str, list[Unit]] = {}
     for key, entry in data["DICT_PROVINCE"].items():
