@@ -37,6 +37,7 @@ class Params(BaseModel):
     table_floor: int = 2  # a learned confusion must have been seen this often
     max_candidates: int = 16
     beam: int = 12
+    beam_margin: float = 9.0  # entries this far (log) below the best are dropped; 9 left the dev WER as it was
     lm_weight: float = 1.0
     garbled_below: float = 0.9  # share of valid syllables under which a text is treated as garbled
 
@@ -153,6 +154,8 @@ class Restorer:
                     if best is None or total > best[0]:
                         grown[(v, token)] = (total, v, token, back, spelling)
             beam = sorted(grown.values(), key=lambda entry: entry[0], reverse=True)[: p.beam]
+            floor = beam[0][0] - p.beam_margin
+            beam = [entry for entry in beam if entry[0] >= floor]
             steps.append(beam)
         out: list[str] = []
         index = 0
