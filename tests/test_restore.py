@@ -58,6 +58,24 @@ def test_list_letters_are_kept() -> None:
     assert result.text == "b) Hỗ trợ nhà ở cho hộ nghèo;\nc) Đào tạo nghề"
 
 
+def test_a_lone_digit_or_at_sign_read_for_o_is_restored_but_real_numbers_stay() -> None:
+    result = restore_text("Ho ngheo 6 cac xa vung cao; ho can ngheo @ thon Na Lang", force=True)
+    assert result.text == "Hộ nghèo ở các xã vùng cao; hộ cận nghèo ở thôn Nà Làng"
+    result = restore_text("Ngay 6 thang 3 nam 2023 giam 6 ho ngheo", force=True)
+    assert result.text == "Ngày 6 tháng 3 năm 2023 giảm 6 hộ nghèo"
+
+
+def test_ocr_correction_never_rewrites_a_number() -> None:
+    text = "Ho ngheo 6 cac xa vung cao"
+    result = restore_text(text, force=True, editable=lambda start, end: True)
+    assert result.text.split()[2] == "6"
+
+
+def test_addresses_are_kept() -> None:
+    result = restore_text("Lien he: vanthu@ubnd.gov.vn hoac www.sonla.gov.vn", force=True)
+    assert result.text == "Liên hệ: vanthu@ubnd.gov.vn hoặc www.sonla.gov.vn"
+
+
 def test_case_pattern_is_kept() -> None:
     result = restore_text("I. MUC DICH, YEU CAU\n1. Muc dich", force=True)
     assert result.text == "I. MỤC ĐÍCH, YÊU CẦU\n1. Mục đích"

@@ -35,7 +35,7 @@ def default_restorer() -> Restorer:
 
 def _is_protected(token: str, restorer: Restorer) -> bool:
     """Abbreviations and names that are not Vietnamese syllables (MTTQ, UBND, NTM, KBang) stay as written."""
-    if len(token) == 1 and not restorer.is_valid(token):
+    if len(token) == 1 and token.isalpha() and not restorer.is_valid(token):
         return True  # a list letter ("b)", "đ)") or an initial: one letter is no evidence for a syllable
     if (
         token.isupper()
@@ -127,7 +127,10 @@ def restore_text(
             else:
                 segment.append((index, (piece.text,)))
         elif piece.kind == "number":
-            segment.append((index, "<num>"))
+            # In legacy text a lone "6" is more often "ở" than six; the language model weighs both. OCR
+            # correction (``editable``) never touches numbers: Tesseract's vie model does not make that slip.
+            ambiguous = editable is None and restorer.may_be_letters(piece.text)
+            segment.append((index, (piece.text,) if ambiguous else "<num>"))
         elif piece.kind == "symbol":
             fixed = _fix_symbol(piece.text)
             if fixed != piece.text:

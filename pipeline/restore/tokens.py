@@ -1,7 +1,8 @@
 """Split text into pieces that the restorer may respell and pieces it must keep byte for byte.
 
-Whitespace, punctuation, numbers, document symbols (562/KH-MTTW-BTT) and abbreviations are kept; only
-word tokens are candidates. Joining the pieces back gives the input exactly.
+Whitespace, punctuation, numbers, document symbols (562/KH-MTTW-BTT), e-mail and web addresses and
+abbreviations are kept; word tokens are candidates, and so is a lone "@" (a misread "ở"). Joining the
+pieces back gives the input exactly.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 _WORD = re.compile(r"[^\W_](?:[^\W_]|[¢@€¥]|[\[|!{}](?=[^\W\d_]))*|[\[|](?=[^\W\d_])(?:[^\W_])+", re.UNICODE)
 _SYMBOL_CHUNK = re.compile(r"\S*\d\S*/\S+|\S+/\S*\d\S*|\S*[A-ZĐ]{2,}\S*/\S*|\S*/\S*[A-ZĐ]{2,}\S*")
 _NUMBER = re.compile(r"^[\d.,/%-]+$")
+_LONE_AT = re.compile(r"^@[.,;:]*$")
+_ADDRESS = re.compile(r"[^\s@]+@[^\s@]+\.[a-z]{2,}|https?://|www\.", re.IGNORECASE)  # e-mail, web address
 
 
 @dataclass
@@ -31,6 +34,12 @@ def split(text: str) -> list[Piece]:
             pieces.append(Piece(chunk, "other"))
         elif _SYMBOL_CHUNK.fullmatch(chunk.strip(".,;:()[]\"'“”")) and "/" in chunk:
             pieces.append(Piece(chunk, "symbol"))
+        elif _ADDRESS.search(chunk):
+            pieces.append(Piece(chunk, "other"))
+        elif _LONE_AT.match(chunk):  # "@" alone is a misread "ở"; inside an address it is part of a word
+            pieces.append(Piece("@", "word"))
+            if len(chunk) > 1:
+                pieces.append(Piece(chunk[1:], "other"))
         else:
             pieces.extend(_split_chunk(chunk))
     return pieces

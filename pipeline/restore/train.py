@@ -222,8 +222,12 @@ def _strip_punct(token: str) -> str:
 def learn_channel(pairs: list[tuple[str, str]]) -> tuple[dict[str, dict[str, int]], dict[str, str]]:
     confusions: dict[str, Counter[str]] = defaultdict(Counter)
     chars: dict[str, Counter[str]] = defaultdict(Counter)
+    numbers: Counter[str] = Counter()  # digits read as themselves: how often "6" really was a 6
     for observed, truth in pairs:
         obs, gold = _strip_punct(observed), _strip_punct(truth)
+        if obs.isdigit() and obs == gold:
+            numbers[obs] += 1
+            continue
         if not obs or not gold or not gold.replace("đ", "d").isalpha():
             continue
         gold = canonical(gold)
@@ -233,6 +237,9 @@ def learn_channel(pairs: list[tuple[str, str]]) -> tuple[dict[str, dict[str, int
             for oc, gc in zip(o_key, g_key, strict=True):
                 if not ("a" <= oc <= "z"):
                     chars[oc][gc] += 1
+    for obs, counts in confusions.items():
+        if obs.isdigit() and numbers[obs]:
+            counts[obs] = numbers[obs]  # the number itself stays a candidate, with its own odds
     table = {
         obs: dict(sorted(counts.items()))
         for obs, counts in sorted(confusions.items())
