@@ -89,6 +89,10 @@ DESCRIBED: dict[str, tuple[str, str]] = {
     ),
     "restorer-channel": ("restorer/channel.json", "planscan train restorer: eng-OCR of rendered corpus text"),
     "restorer-params": ("restorer/params.json", "decoder weights tuned on the held-out corpus files"),
+    "digits-classifier": (
+        "digits/digits.json",
+        "planscan train digits: softmax regression on scikit-learn's bundled handwritten digits",
+    ),
     "encoding-tcvn3": (
         "encodings/tcvn3.json",
         "pipeline.legacy_text.build_tcvn3_table(): glibc iconv TCVN5712-1, bytes 0x80-0xFF",

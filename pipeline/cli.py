@@ -131,6 +131,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     which = p.add_subparsers(dest="model", required=True)
     restorer = which.add_parser("restorer", help="lexicon, language model and OCR channel of the restorer")
     restorer.add_argument("--workers", type=int, default=None)
+    which.add_parser("digits", help="the handwritten-digit classifier of the number's second reading")
 
 
 def add_audit_parser(sub: argparse._SubParsersAction) -> None:
@@ -431,12 +432,18 @@ def cmd_train(args: argparse.Namespace) -> int:
     import json
 
     from pipeline.artefacts import DESCRIBED, refresh_manifest
-    from pipeline.restore.train import train
-    from pipeline.restore.tune import tune
 
-    workers = args.workers or os.cpu_count() or 1
-    stats = train(workers=workers)
-    stats["tuning"] = tune(workers=workers)
+    if args.model == "digits":
+        from pipeline.digits_train import train_digits
+
+        stats = train_digits()
+    else:
+        from pipeline.restore.train import train
+        from pipeline.restore.tune import tune
+
+        workers = args.workers or os.cpu_count() or 1
+        stats = train(workers=workers)
+        stats["tuning"] = tune(workers=workers)
     refresh_manifest(DESCRIBED)
     print(json.dumps(stats, ensure_ascii=False, indent=2))
     return EXIT_OK

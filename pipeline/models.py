@@ -67,6 +67,11 @@ class NumberReread(_Model):
 
     digits: str | None = Field(description="the reading most binarisations agree on; null if they disagree")
     readings: list[str] = Field(description="one reading per binarisation, '' when nothing was read")
+    shapes: str | None = Field(
+        default=None,
+        description="the digits as the handwriting classifier reads the glyphs after the label; used when "
+        "the readings disagree or lost a digit; null when the glyphs could not be cut apart or read",
+    )
     box: tuple[int, int, int, int] = Field(description="the crop: left, top, width, height in page pixels")
 
 

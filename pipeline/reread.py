@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from pipeline import tools
+from pipeline.digits import read_digit_strip
 from pipeline.models import SURE_DIGITS_CONFIDENCE, NumberReread, Word
 from pipeline.textnorm import match_key
 
@@ -27,6 +28,7 @@ _HEADER_SHARE = 0.4  # the "Số:" line sits in the top part of page 1
 _PAD = 12  # pixels around the crop at 300 dpi; ink of handwritten digits overshoots the line
 _SEARCH_WORDS = 4  # the symbol follows the label within a few words
 _SPECKS = "`'\".,‘’“”^~"
+MIN_GLYPH_PROBABILITY = 0.5  # every glyph's digit more likely than all the others together
 
 
 def _number_words(words: list[Word], height: int) -> tuple[Word, list[Word], Word] | None:
@@ -107,7 +109,43 @@ def reread_number(
     digits = majority(readings)
     if digits is not None and len(digits) < _glyphs_seen(label, between):
         digits = None  # fewer digits than marks the first reading saw ("4" for "#4"): one was lost
-    return NumberReread(digits=digits, readings=readings, box=box)
+    shapes = _digit_shapes(page[top:bottom], label, right)
+    return NumberReread(digits=digits or shapes, readings=readings, shapes=shapes, box=box)
+
+
+def _digit_shapes(band: np.ndarray, label: Word, right: int) -> str | None:
+    """The digits between the label's colon and the slash, glyph by glyph (pen digits Tesseract misses)."""
+    left = _colon_right(band, label)
+    if left is None or right - left < 8:
+        return None
+    read = read_digit_strip(band[:, left:right])
+    if read is None or read[1] < MIN_GLYPH_PROBABILITY:
+        return None
+    return read[0]
+
+
+def _colon_right(band: np.ndarray, label: Word) -> int | None:
+    """Right edge of the label: its box when the word is only "Số:", else the colon's two stacked dots."""
+    x, _, width, _ = label.box
+    if not any(ch.isdigit() for ch in label.text) and label.text.rstrip().endswith((":", ";")):
+        return x + width + 1
+    _, ink = cv2.threshold(band[:, x : x + width], 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    height = band.shape[0]
+    dots = [
+        stats[i]
+        for i in range(1, count)
+        if stats[i, cv2.CC_STAT_HEIGHT] < 0.2 * height
+        and stats[i, cv2.CC_STAT_WIDTH] < 0.2 * height
+        and stats[i, cv2.CC_STAT_AREA] >= 4
+    ]
+    for a in dots:
+        for b in dots:
+            stacked = b[cv2.CC_STAT_TOP] > a[cv2.CC_STAT_TOP] + a[cv2.CC_STAT_HEIGHT]
+            aligned = abs(int(a[cv2.CC_STAT_LEFT]) - int(b[cv2.CC_STAT_LEFT])) <= max(3, a[cv2.CC_STAT_WIDTH])
+            if stacked and aligned:
+                return x + int(max(a[0] + a[2], b[0] + b[2])) + 1
+    return None
 
 
 def _glyphs_seen(label: Word, between: list[Word]) -> int:

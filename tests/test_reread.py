@@ -63,7 +63,49 @@ def test_a_reading_shorter_than_what_the_first_reading_saw_is_not_trusted(tmp_pa
     reread = reread_number(_loader(image), words, 3400, tmp_path, lang="vie", timeout=60)
     assert reread is not None
     assert reread.readings.count("280") >= 2
-    assert reread.digits is None
+    assert reread.digits == reread.shapes  # the vote is set aside; only the glyph classifier may answer
+
+
+Boxes = list[tuple[str, tuple[int, int, int, int]]]
+
+
+def _pen_number_line(tmp_path: Path, *, glued: bool) -> tuple[Path, Boxes]:
+    """ "Số:" printed, "53" written with a pen-like script stroke, then the printed symbol."""
+    if not FONT.exists():
+        pytest.skip(f"{FONT} is missing (install fonts-dejavu-core)")
+    font = ImageFont.truetype(str(FONT), 50)
+    page = Image.new("L", (2400, 3400), 255)
+    draw = ImageDraw.Draw(page)
+    left, top, right, bottom = draw.textbbox((300, 400), "Số:", font=font)
+    draw.text((300, 400), "Số:", font=font, fill=0)
+    grey = np.array(page)
+    x = right + (4 if glued else 30)
+    for digit in "53":
+        cv2.putText(grey, digit, (x, bottom + 2), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 0, 6, cv2.LINE_AA)
+        x += cv2.getTextSize(digit, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 6)[0][0] + 8
+    digits_right = x
+    page = Image.fromarray(grey)
+    draw = ImageDraw.Draw(page)
+    s_left, s_top, s_right, s_bottom = draw.textbbox((digits_right + 30, 400), "/BC-UBND", font=font)
+    draw.text((digits_right + 30, 400), "/BC-UBND", font=font, fill=0)
+    symbol = ("/BC-UBND", (s_left, s_top, s_right - s_left, s_bottom - s_top))
+    if glued:
+        words = [("Số:#3", (left, top - 10, digits_right - left, bottom - top + 20)), symbol]
+    else:
+        words = [("Số:", (left, top, right - left, bottom - top)), ("#3", (right + 30, top, 80, 60)), symbol]
+    path = tmp_path / "page.png"
+    page.save(path)
+    return path, words
+
+
+@pytest.mark.parametrize("glued", [False, True])
+def test_pen_digits_are_read_glyph_by_glyph_after_the_label(tmp_path: Path, glued: bool) -> None:
+    image, boxes = _pen_number_line(tmp_path, glued=glued)
+    words = _words(boxes, digits_confidence=40.0)
+    reread = reread_number(_loader(image), words, 3400, tmp_path, lang="vie", timeout=60)
+    assert reread is not None
+    assert reread.shapes == "53"
+    assert reread.digits in {majority(reread.readings), "53"}
 
 
 def test_sure_digits_are_not_read_again(tmp_path: Path) -> None:

@@ -107,7 +107,8 @@ def find_number(page: PageView) -> Found | None:
 def _reread_note(first: str | None, reread: NumberReread) -> str:
     readings = ", ".join(r or "?" for r in reread.readings)
     was = f"first read {first!r}; " if first else ""
-    return f"{was}digits read again on the crop of the Số line ({readings}): check against the scan"
+    shapes = f"; glyph by glyph {reread.shapes!r}" if reread.shapes else ""
+    return f"{was}digits read again on the crop of the Số line ({readings}{shapes}): check against the scan"
 
 
 def _number_from_reread(page: PageView) -> Found | None:
