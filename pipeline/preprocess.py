@@ -83,35 +83,41 @@ def remove_rules(grey: np.ndarray) -> np.ndarray:
 
 
 def despeckle(grey: np.ndarray, *, dpi: int = TARGET_DPI) -> np.ndarray:
-    """Erase isolated specks: small blobs with no sizeable ink nearby.
+    """Erase isolated specks: small blobs with no sizeable ink within the isolation distance.
 
     Vietnamese tone marks and dots below letters are small too, but they sit within a few pixels of a
-    letter; photocopy specks float alone in margins and between lines. "Nearby" is the blob's box grown
-    by the isolation distance, counted on an integral image: one lookup per blob instead of a dilation
-    of the whole page (0.2 s at 300 dpi, half of all preprocessing).
+    letter; photocopy specks float alone in margins and between lines. A blob with no sizeable ink in its
+    box grown by the distance (counted on an integral image) is a speck; the others are checked exactly,
+    each in its own small window. This gives what dilating the whole page would, in half the time.
     """
     _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count, found, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if count <= 1:
         return grey
+    labels: np.ndarray = np.asarray(found, dtype=np.int32)
     scale = (dpi / TARGET_DPI) ** 2
     small = stats[:, cv2.CC_STAT_AREA] < SPECK_MAX_AREA * scale
     small[0] = False  # background
     big = (~small).astype(np.uint8)
     big[0] = 0
-    big_ink = cv2.integral(np.take(big, np.asarray(labels, dtype=np.int32)))
+    big_ink = cv2.integral(np.take(big, labels))
     radius = max(3, round(SPECK_ISOLATION_PX * dpi / TARGET_DPI))
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2)
     height, width = grey.shape
-    left = np.clip(stats[:, cv2.CC_STAT_LEFT] - radius, 0, width)
-    top = np.clip(stats[:, cv2.CC_STAT_TOP] - radius, 0, height)
-    right = np.clip(stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH] + radius, 0, width)
-    bottom = np.clip(stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT] + radius, 0, height)
-    nearby = big_ink[bottom, right] - big_ink[top, right] - big_ink[bottom, left] + big_ink[top, left]
+    x0, y0 = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    x1, y1 = x0 + stats[:, cv2.CC_STAT_WIDTH], y0 + stats[:, cv2.CC_STAT_HEIGHT]
+    left, top = np.clip(x0 - radius, 0, width), np.clip(y0 - radius, 0, height)
+    right, bottom = np.clip(x1 + radius, 0, width), np.clip(y1 + radius, 0, height)
+    in_box = big_ink[bottom, right] - big_ink[top, right] - big_ink[bottom, left] + big_ink[top, left]
     cleaned = grey.copy()
-    for label in np.flatnonzero(small & (nearby == 0)):
-        x, y, w, h = stats[label, :4]
-        box = cleaned[y : y + h, x : x + w]
-        box[labels[y : y + h, x : x + w] == label] = 255
+    for label in np.flatnonzero(small):
+        window = (slice(top[label], bottom[label]), slice(left[label], right[label]))
+        if in_box[label]:
+            near = cv2.dilate((labels[window] == label).astype(np.uint8), disc)
+            if (near & big[labels[window]]).any():
+                continue  # a mark beside a letter
+        box = (slice(y0[label], y1[label]), slice(x0[label], x1[label]))
+        cleaned[box][labels[box] == label] = 255
     return cleaned
 
 
