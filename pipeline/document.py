@@ -7,6 +7,7 @@ outcomes into the document result. A failing page is recorded and makes the docu
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import shutil
 import tempfile
@@ -32,7 +33,7 @@ from pipeline.models import DocumentResult, ErrorRecord, Page, Provenance, Sourc
 from pipeline.ocr import ocr_page
 from pipeline.preprocess import aligned_grey, preprocess
 from pipeline.rasterise import count_pages, rasterise_page
-from pipeline.reread import reread_number
+from pipeline.reread import reread_day, reread_number
 from pipeline.restore import default_restorer, restore_text, valid_share
 from pipeline.restore.ocr_correction import correct_ocr_text
 from pipeline.restore.tokens import split
@@ -128,22 +129,19 @@ def process_page(doc: InputDocument, number: int, work_dir: Path, settings: Sett
             text, restored = corrected.text, corrected.changed
         except PlanscanError as exc:  # the OCR text is still good: keep it, report the restorer
             page_error = _error("restore", exc, number)
-        reread = None
+        reread = day = None
         if number == 1 and result.rotation == 0:
+            load = functools.cache(lambda: aligned_grey(raster, report))  # only if a second reading needs it
             try:
-                reread = reread_number(
-                    lambda: aligned_grey(raster, report),
-                    result.words,
-                    report.height,
-                    page_dir,
-                    lang=settings.lang,
-                    timeout=settings.page_timeout_s,
-                )
+                args = (load, result.words, report.height, page_dir)
+                reread = reread_number(*args, lang=settings.lang, timeout=settings.page_timeout_s)
+                day = reread_day(*args, lang=settings.lang, timeout=settings.page_timeout_s)
             except PlanscanError as exc:  # the page's text stands; only the second look is missing
                 page_error = page_error or _error("reread", exc, number)
         page = base.model_copy(
             update={
                 "number_reread": reread,
+                "day_reread": day,
                 "text": text,
                 "ocr_text": result.text,
                 "restored_words": restored,

@@ -63,7 +63,8 @@ class Word(_Model):
 
 
 class NumberReread(_Model):
-    """A second, digits-only reading of the document number on its crop (handwritten or stamped digits)."""
+    """A second, digits-only reading of handwritten or stamped digits on their crop: the document number,
+    or the day of the place-date line."""
 
     digits: str | None = Field(description="the reading most binarisations agree on; null if they disagree")
     readings: list[str] = Field(description="one reading per binarisation, '' when nothing was read")
@@ -96,6 +97,9 @@ class Page(_Model):
     words: list[Word] = Field(default_factory=list)
     number_reread: NumberReread | None = Field(
         default=None, description="set when the first reading of the document number's digits was unsure"
+    )
+    day_reread: NumberReread | None = Field(
+        default=None, description="set when the first reading of the issued day's digits was unsure"
     )
     text_layer: str | None = Field(
         default=None,

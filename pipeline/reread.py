@@ -161,3 +161,65 @@ def majority(readings: list[str]) -> str | None:
         return None
     best, votes = counts.most_common(1)[0]
     return best if votes * 2 > len(readings) else None
+
+
+# --- the day of the place-date line ------------------------------------------------------------------
+
+
+def _day_words(words: list[Word], height: int) -> tuple[Word, list[Word], Word] | None:
+    """The "ngày" word, the words between it and "tháng", and the "tháng" word."""
+    for index, word in enumerate(words):
+        if word.box[1] > height * _HEADER_SHARE or match_key(word.text) != "ngay":
+            continue
+        following = [w for w in words[index + 1 : index + 1 + _SEARCH_WORDS] if w.line == word.line]
+        month_at = next((i for i, w in enumerate(following) if match_key(w.text).startswith("thang")), None)
+        if month_at is not None:
+            return word, following[:month_at], following[month_at]
+    return None
+
+
+def reread_day(
+    load_page: Callable[[], np.ndarray],
+    words: list[Word],
+    page_height: int,
+    work_dir: Path,
+    *,
+    lang: str,
+    timeout: float,
+) -> NumberReread | None:
+    """Read the day of "…, ngày 15 tháng 11 năm 2024" again when the first reading was unsure: Tesseract on
+    the strip between the two words (digits only, three binarisations vote), and the digit classifier."""
+    found = _day_words(words, page_height)
+    if found is None:
+        return None
+    before, between, after = found
+    digits = "".join(w.text for w in between)
+    if digits.isdigit() and all(w.confidence >= SURE_DIGITS_CONFIDENCE for w in between):
+        return None
+    page = load_page()
+    left = before.box[0] + before.box[2] + 2
+    right = after.box[0] - 2
+    boxes = [before.box, after.box, *(w.box for w in between)]
+    top = max(0, min(b[1] for b in boxes) - _PAD)
+    bottom = min(page.shape[0], max(b[1] + b[3] for b in boxes) + _PAD)
+    if right - left < 8 or bottom - top < 8:
+        return None
+    crop = cv2.copyMakeBorder(page[top:bottom, left:right], 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
+    readings = []
+    for index, variant in enumerate(_variants(crop)):
+        path = work_dir / f"day-{index}.png"
+        cv2.imwrite(str(path), variant)
+        text = tools.ocr_line(path, lang=lang, whitelist="0123456789", timeout=timeout)
+        path.unlink(missing_ok=True)
+        found_digits = re.search(r"\d{1,2}", text)
+        readings.append(found_digits.group(0) if found_digits else "")
+    vote = majority(readings)
+    shapes = None
+    read = read_digit_strip(page[top:bottom, left:right], max_digits=2)
+    if read is not None and read[1] >= MIN_GLYPH_PROBABILITY:
+        shapes = read[0]
+    day = vote or shapes
+    if day is not None and not 1 <= int(day) <= 31:
+        day = None
+    box = (left, top, right - left, bottom - top)
+    return NumberReread(digits=day, readings=readings, shapes=shapes, box=box)

@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.extract import extract_fields
 from pipeline.models import NumberReread, Page, Word
-from pipeline.reread import majority, reread_number
+from pipeline.reread import majority, reread_day, reread_number
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
 
@@ -156,3 +156,68 @@ def test_disagreeing_readings_leave_the_number_unknown() -> None:
     reread = NumberReread(digits=None, readings=["84", "34", ""], box=(0, 0, 9, 9))
     fields, _, _ = extract_fields([_ocr_page("#4", reread)])
     assert fields.number is None
+
+
+def _pen_day_line(tmp_path: Path) -> tuple[Path, Boxes]:
+    """ "Quảng Ngãi, ngày" printed, "23" written with a pen-like stroke, then "tháng 11 năm 2024"."""
+    if not FONT.exists():
+        pytest.skip(f"{FONT} is missing (install fonts-dejavu-core)")
+    font = ImageFont.truetype(str(FONT), 50)
+    page = Image.new("L", (2400, 3400), 255)
+    draw = ImageDraw.Draw(page)
+    boxes: Boxes = []
+    x = 300
+    for text in ("Quảng", "Ngãi,", "ngày"):
+        left, top, right, bottom = draw.textbbox((x, 400), text, font=font)
+        draw.text((x, 400), text, font=font, fill=0)
+        boxes.append((text, (left, top, right - left, bottom - top)))
+        x = right + 24
+    grey = np.array(page)
+    x += 10
+    day_left = x
+    for digit in "23":
+        cv2.putText(grey, digit, (x, bottom + 2), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 0, 6, cv2.LINE_AA)
+        x += cv2.getTextSize(digit, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 6)[0][0] + 8
+    boxes.append(("#@", (day_left, top, x - day_left, bottom - top)))
+    page = Image.fromarray(grey)
+    draw = ImageDraw.Draw(page)
+    x += 40
+    for text in ("tháng", "11", "năm", "2024"):
+        left, top, right, bottom = draw.textbbox((x, 400), text, font=font)
+        draw.text((x, 400), text, font=font, fill=0)
+        boxes.append((text, (left, top, right - left, bottom - top)))
+        x = right + 24
+    path = tmp_path / "page.png"
+    page.save(path)
+    return path, boxes
+
+
+def test_an_unsure_day_is_read_again_between_ngay_and_thang(tmp_path: Path) -> None:
+    image, boxes = _pen_day_line(tmp_path)
+    words = [Word(text=t, confidence=30.0 if t == "#@" else 95.0, box=b, line=0) for t, b in boxes]
+    day = reread_day(_loader(image), words, 3400, tmp_path, lang="vie", timeout=60)
+    assert day is not None
+    assert day.shapes == "23"
+    # Tesseract reads this script 3 as a 5; its unanimous vote still comes first, and both are kept.
+    assert day.digits == (majority(day.readings) or "23")
+    assert not list(tmp_path.glob("day-*.png")), "crops are removed"
+    sure = [w.model_copy(update={"text": "23", "confidence": 96.0}) if w.text == "#@" else w for w in words]
+    assert reread_day(_loader(image), sure, 3400, tmp_path, lang="vie", timeout=60) is None
+
+
+def _dated_page(day: NumberReread | None) -> Page:
+    text = "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 280/BC-UBND\nQuảng Ngãi, ngày #@ tháng 11 năm 2024\nBÁO CÁO"
+    return Page(
+        number=1, text=text, ocr_text=text, mean_confidence=90.0, source="ocr", day_reread=day
+    )  # fmt: skip
+
+
+def test_an_unreadable_day_is_completed_from_its_second_reading_and_flagged() -> None:
+    day = NumberReread(digits="23", readings=["23", "23", ""], shapes="23", box=(0, 0, 9, 9))
+    fields, evidence, _ = extract_fields([_dated_page(day)])
+    assert fields.issued_date is not None and fields.issued_date.isoformat() == "2024-11-23"
+    assert fields.place == "Quảng Ngãi"
+    assert evidence["issued_date"].needs_review and evidence["issued_date"].confidence <= 0.5
+    assert evidence["issued_date"].quote.startswith("ngày")
+    fields, _, _ = extract_fields([_dated_page(None)])
+    assert fields.issued_date is None and fields.place == "Quảng Ngãi"

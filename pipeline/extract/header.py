@@ -33,7 +33,7 @@ _DATE = re.compile(
 # The same line when the day or month is unreadable (handwritten: "ngày@¿ tháng 1] năm 2024"): the place
 # is still read, the date is not.
 _PLACE_LINE = re.compile(
-    _PLACE_DAY + r"\s*[^\n]{0,6}?\s*th[a-z]{1,2}ng\s*[^\n]{0,5}?\s*n[a-z]m\s+(?:19|20)\d\d"
+    _PLACE_DAY + r"\s*[^\n]{0,6}?\s*th[a-z]{1,2}ng\s*(?P<m>[^\n]{0,5}?)\s*n[a-z]m\s+(?P<y>(?:19|20)\d\d)"
 )
 _PERIOD = re.compile(r"giai\s+doan\s+(?P<a>(?:19|20)\d\d)\s*[-–]\s*(?P<b>(?:19|20)\d\d)")
 _UNTIL = re.compile(r"den\s+nam\s+(?P<b>(?:19|20)\d\d)")
@@ -195,8 +195,28 @@ def find_date(page: PageView) -> tuple[dt.date | None, str, Evidence | None, Evi
     for match in _PLACE_LINE.finditer(page.folded, 0, HEADER_CHARS + 500):
         place = _place_evidence(page, match)
         if place is not None:
-            return None, place[0], None, place[1]
+            dated = _date_from_reread(page, match)
+            return (dated[0] if dated else None), place[0], (dated[1] if dated else None), place[1]
     return None
+
+
+def _date_from_reread(page: PageView, match: re.Match[str]) -> tuple[dt.date, Evidence] | None:
+    """The day from its second reading, with the printed month and year of the line; always flagged."""
+    reread = page.day_reread
+    month = match.group("m").strip()
+    if reread is None or not reread.digits or not month.isdigit():
+        return None
+    try:
+        date = dt.date(int(match.group("y")), int(month), int(reread.digits))
+    except ValueError:
+        return None
+    readings = ", ".join(r or "?" for r in reread.readings)
+    shapes = f"; glyph by glyph {reread.shapes!r}" if reread.shapes else ""
+    note = f"day unreadable in the page text, read again on its crop ({readings}{shapes}): check the scan"
+    start = match.end("place")
+    while page.plain[start] in ", ":
+        start += 1
+    return date, page.evidence(start, match.end(), 0.5, note)
 
 
 def _place_suffix(chunk: str) -> str:

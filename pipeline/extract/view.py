@@ -44,6 +44,7 @@ class PageView:
     # Tesseract confidence (0-100) per whitespace token of ``text``; empty when not OCR'd or not aligned.
     token_confidences: tuple[float, ...] = ()
     number_reread: NumberReread | None = None
+    day_reread: NumberReread | None = None
 
     @cached_property
     def plain(self) -> str:
@@ -113,6 +114,7 @@ def views(pages: list[Page]) -> list[PageView]:
             text=p.text,
             token_confidences=_token_confidences(p),
             number_reread=p.number_reread,
+            day_reread=p.day_reread,
         )
         for p in pages
         if p.text.strip()
