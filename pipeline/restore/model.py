@@ -135,7 +135,13 @@ class Restorer:
         ranked = sorted(
             scores.items(), key=lambda item: item[1] + 0.3 * self.lm.unigram_logp(item[0]), reverse=True
         )
-        return tuple(ranked[: p.max_candidates])
+        # What parallel data showed for exactly this string ("16" -> lệ) is never crowded out by the many
+        # same-key forms the character map proposes.
+        learned = {t for t, c in (seen or {}).items() if c >= p.table_floor}
+        kept = [s for s, _ in ranked if s in learned][: p.max_candidates]
+        kept += [s for s, _ in ranked if s not in learned][: p.max_candidates - len(kept)]
+        chosen = set(kept)
+        return tuple(item for item in ranked if item[0] in chosen)
 
     def decode(self, words: list[str | tuple[str, ...]]) -> list[str]:
         """Best spelling per position; a ``str`` item is fixed context (a number, an abbreviation)."""
