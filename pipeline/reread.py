@@ -1,9 +1,10 @@
-"""A targeted second reading of the document number's digits.
+"""A targeted second reading of handwritten digits: the document number and the issued day.
 
-On real scans the number after "Số:" is often handwritten or stamped, and the page-wide OCR reads it badly
-("80" for 280, "#4" for 24). When the first reading is unsure, the strip between the "Số:" label and the
-"/KH-UBND" symbol is cropped and read again as one line restricted to the label and digits, once per
-binarisation; the readings vote. Disagreement leaves the digits unknown rather than guessed.
+On real scans the number after "Số:" and the day after "ngày" are often handwritten or stamped, and the
+page-wide OCR reads them badly ("80" for 280, "#4" for 24). When the first reading is unsure, the strip is
+cropped and read again as one line restricted to digits, once per binarisation, and the readings vote.
+The digit classifier (``pipeline.digits``) reads the same strip glyph by glyph; its reading stands in when
+the vote fails. Every second reading stays flagged for review.
 """
 
 from __future__ import annotations
@@ -97,14 +98,9 @@ def reread_number(
     bottom = min(page.shape[0], max(b[1] + b[3] for b in boxes) + _PAD)
     if right - left < 8 or bottom - top < 8:
         return None
-    crop = cv2.copyMakeBorder(page[top:bottom, left:right], 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
-    readings = []
-    # One line (psm 7) only: the word and raw-line modes misread more handwritten digits than they fix.
-    for index, variant in enumerate(_variants(crop)):
-        path = work_dir / f"number-{index}.png"
-        cv2.imwrite(str(path), variant)
-        readings.append(_reading(tools.ocr_line(path, lang=lang, whitelist=_WHITELIST, timeout=timeout)))
-        path.unlink(missing_ok=True)
+    crop = page[top:bottom, left:right]
+    texts = _line_readings(crop, work_dir / "number", whitelist=_WHITELIST, lang=lang, timeout=timeout)
+    readings = [_reading(text) for text in texts]
     box = (left, top, right - left, bottom - top)
     digits = majority(readings)
     if digits is not None and len(digits) < _glyphs_seen(label, between):
@@ -118,10 +114,25 @@ def _digit_shapes(band: np.ndarray, label: Word, right: int) -> str | None:
     left = _colon_right(band, label)
     if left is None or right - left < 8:
         return None
-    read = read_digit_strip(band[:, left:right])
-    if read is None or read[1] < MIN_GLYPH_PROBABILITY:
-        return None
-    return read[0]
+    return _classified(band[:, left:right], max_digits=5)
+
+
+def _classified(strip: np.ndarray, *, max_digits: int) -> str | None:
+    read = read_digit_strip(strip, max_digits=max_digits)
+    return read[0] if read is not None and read[1] >= MIN_GLYPH_PROBABILITY else None
+
+
+def _line_readings(crop: np.ndarray, stem: Path, *, whitelist: str, lang: str, timeout: float) -> list[str]:
+    """Tesseract's text of a crop as one line (psm 7), once per binarisation. The word and raw-line modes
+    misread more handwritten digits than they fix."""
+    padded = cv2.copyMakeBorder(crop, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
+    texts = []
+    for index, variant in enumerate(_variants(padded)):
+        path = stem.with_name(f"{stem.name}-{index}.png")
+        cv2.imwrite(str(path), variant)
+        texts.append(tools.ocr_line(path, lang=lang, whitelist=whitelist, timeout=timeout))
+        path.unlink(missing_ok=True)
+    return texts
 
 
 def _colon_right(band: np.ndarray, label: Word) -> int | None:
@@ -204,21 +215,11 @@ def reread_day(
     bottom = min(page.shape[0], max(b[1] + b[3] for b in boxes) + _PAD)
     if right - left < 8 or bottom - top < 8:
         return None
-    crop = cv2.copyMakeBorder(page[top:bottom, left:right], 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
-    readings = []
-    for index, variant in enumerate(_variants(crop)):
-        path = work_dir / f"day-{index}.png"
-        cv2.imwrite(str(path), variant)
-        text = tools.ocr_line(path, lang=lang, whitelist="0123456789", timeout=timeout)
-        path.unlink(missing_ok=True)
-        found_digits = re.search(r"\d{1,2}", text)
-        readings.append(found_digits.group(0) if found_digits else "")
-    vote = majority(readings)
-    shapes = None
-    read = read_digit_strip(page[top:bottom, left:right], max_digits=2)
-    if read is not None and read[1] >= MIN_GLYPH_PROBABILITY:
-        shapes = read[0]
-    day = vote or shapes
+    crop = page[top:bottom, left:right]
+    texts = _line_readings(crop, work_dir / "day", whitelist="0123456789", lang=lang, timeout=timeout)
+    readings = [hit.group(0) if (hit := re.search(r"\d{1,2}", text)) else "" for text in texts]
+    shapes = _classified(crop, max_digits=2)
+    day = majority(readings) or shapes
     if day is not None and not 1 <= int(day) <= 31:
         day = None
     box = (left, top, right - left, bottom - top)
