@@ -32,16 +32,29 @@ _SPECKS = "`'\".,‘’“”^~"
 MIN_GLYPH_PROBABILITY = 0.5  # every glyph's digit more likely than all the others together
 
 
-def _number_words(words: list[Word], height: int) -> tuple[Word, list[Word], Word] | None:
-    """The "Số:" word, the words between it and the symbol, and the symbol word ("/TTr-UBND")."""
+def _between(
+    words: list[Word], height: int, opens: Callable[[Word], bool], closes: Callable[[Word], bool]
+) -> tuple[Word, list[Word], Word] | None:
+    """In the header: a word that ``opens``, the words after it on its line, and the first that ``closes``."""
     for index, word in enumerate(words):
-        if word.box[1] > height * _HEADER_SHARE or not _LABEL.match(match_key(word.text)):
+        if word.box[1] > height * _HEADER_SHARE or not opens(word):
             continue
         following = [w for w in words[index + 1 : index + 1 + _SEARCH_WORDS] if w.line == word.line]
-        symbol_at = next((i for i, w in enumerate(following) if "/" in w.text), None)
-        if symbol_at is not None:
-            return word, following[:symbol_at], following[symbol_at]
+        end = next((i for i, w in enumerate(following) if closes(w)), None)
+        if end is not None:
+            return word, following[:end], following[end]
     return None
+
+
+def _number_words(words: list[Word], height: int) -> tuple[Word, list[Word], Word] | None:
+    """The "Số:" word, the words between it and the symbol, and the symbol word ("/TTr-UBND")."""
+    return _between(words, height, lambda w: bool(_LABEL.match(match_key(w.text))), lambda w: "/" in w.text)
+
+
+def _band(page: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> tuple[int, int]:
+    """Top and bottom of the line the boxes sit on, padded: handwriting overshoots it."""
+    top = max(0, min(b[1] for b in boxes) - _PAD)
+    return top, min(page.shape[0], max(b[1] + b[3] for b in boxes) + _PAD)
 
 
 def _glued_to_label(label: Word) -> str:
@@ -94,8 +107,7 @@ def reread_number(
     # Digits glued to the symbol ("7/QĐ-UBND") belong in the crop: cut at the slash, estimated by position.
     slash = symbol.box[0] + round(symbol.box[2] * symbol.text.index("/") / len(symbol.text))
     right = min(page.shape[1], slash - 2)  # the slash itself would be read as a 1 or a 7
-    top = max(0, min(b[1] for b in boxes) - _PAD)
-    bottom = min(page.shape[0], max(b[1] + b[3] for b in boxes) + _PAD)
+    top, bottom = _band(page, boxes)
     if right - left < 8 or bottom - top < 8:
         return None
     crop = page[top:bottom, left:right]
@@ -179,14 +191,9 @@ def majority(readings: list[str]) -> str | None:
 
 def _day_words(words: list[Word], height: int) -> tuple[Word, list[Word], Word] | None:
     """The "ngày" word, the words between it and "tháng", and the "tháng" word."""
-    for index, word in enumerate(words):
-        if word.box[1] > height * _HEADER_SHARE or match_key(word.text) != "ngay":
-            continue
-        following = [w for w in words[index + 1 : index + 1 + _SEARCH_WORDS] if w.line == word.line]
-        month_at = next((i for i, w in enumerate(following) if match_key(w.text).startswith("thang")), None)
-        if month_at is not None:
-            return word, following[:month_at], following[month_at]
-    return None
+    return _between(
+        words, height, lambda w: match_key(w.text) == "ngay", lambda w: match_key(w.text).startswith("thang")
+    )
 
 
 def reread_day(
@@ -210,9 +217,7 @@ def reread_day(
     page = load_page()
     left = before.box[0] + before.box[2] + 2
     right = after.box[0] - 2
-    boxes = [before.box, after.box, *(w.box for w in between)]
-    top = max(0, min(b[1] for b in boxes) - _PAD)
-    bottom = min(page.shape[0], max(b[1] + b[3] for b in boxes) + _PAD)
+    top, bottom = _band(page, [before.box, after.box, *(w.box for w in between)])
     if right - left < 8 or bottom - top < 8:
         return None
     crop = page[top:bottom, left:right]

@@ -16,22 +16,49 @@ from pipeline.reread import majority, reread_day, reread_number
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
 
 
-def _number_line(tmp_path: Path) -> tuple[Path, list[tuple[str, tuple[int, int, int, int]]]]:
-    """A 300 dpi page top with "Số: 280 /BC-UBND" and the box of each of its three words."""
+Boxes = list[tuple[str, tuple[int, int, int, int]]]
+
+
+def _page() -> np.ndarray:
     if not FONT.exists():
         pytest.skip(f"{FONT} is missing (install fonts-dejavu-core)")
+    return np.full((3400, 2400), 255, np.uint8)
+
+
+def _printed(grey: np.ndarray, texts: tuple[str, ...], x: int, *, gap: int) -> tuple[Boxes, int]:
+    """Words printed on one line from ``x``, each followed by ``gap``; their boxes and the next x."""
     font = ImageFont.truetype(str(FONT), 50)
-    page = Image.new("L", (2400, 3400), 255)
+    page = Image.fromarray(grey)
     draw = ImageDraw.Draw(page)
-    words, x = [], 300
-    for text in ("Số:", "280", "/BC-UBND"):
+    boxes: Boxes = []
+    for text in texts:
         left, top, right, bottom = draw.textbbox((x, 400), text, font=font)
         draw.text((x, 400), text, font=font, fill=0)
-        words.append((text, (left, top, right - left, bottom - top)))
-        x = right + 30
+        boxes.append((text, (left, top, right - left, bottom - top)))
+        x = right + gap
+    grey[:] = np.array(page)
+    return boxes, x
+
+
+def _pen(grey: np.ndarray, digits: str, x: int, baseline: int) -> int:
+    """Digits written with a pen-like script stroke from ``x``; the x after them."""
+    for digit in digits:
+        cv2.putText(grey, digit, (x, baseline), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 0, 6, cv2.LINE_AA)
+        x += cv2.getTextSize(digit, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 6)[0][0] + 8
+    return x
+
+
+def _saved(grey: np.ndarray, tmp_path: Path) -> Path:
     path = tmp_path / "page.png"
-    page.save(path)
-    return path, words
+    cv2.imwrite(str(path), grey)
+    return path
+
+
+def _number_line(tmp_path: Path) -> tuple[Path, Boxes]:
+    """A 300 dpi page top with "Số: 280 /BC-UBND" and the box of each of its three words."""
+    grey = _page()
+    words, _ = _printed(grey, ("Số:", "280", "/BC-UBND"), 300, gap=30)
+    return _saved(grey, tmp_path), words
 
 
 def _loader(image: Path) -> Callable[[], np.ndarray]:
@@ -66,36 +93,18 @@ def test_a_reading_shorter_than_what_the_first_reading_saw_is_not_trusted(tmp_pa
     assert reread.digits == reread.shapes  # the vote is set aside; only the glyph classifier may answer
 
 
-Boxes = list[tuple[str, tuple[int, int, int, int]]]
-
-
 def _pen_number_line(tmp_path: Path, *, glued: bool) -> tuple[Path, Boxes]:
     """ "Số:" printed, "53" written with a pen-like script stroke, then the printed symbol."""
-    if not FONT.exists():
-        pytest.skip(f"{FONT} is missing (install fonts-dejavu-core)")
-    font = ImageFont.truetype(str(FONT), 50)
-    page = Image.new("L", (2400, 3400), 255)
-    draw = ImageDraw.Draw(page)
-    left, top, right, bottom = draw.textbbox((300, 400), "Số:", font=font)
-    draw.text((300, 400), "Số:", font=font, fill=0)
-    grey = np.array(page)
-    x = right + (4 if glued else 30)
-    for digit in "53":
-        cv2.putText(grey, digit, (x, bottom + 2), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 0, 6, cv2.LINE_AA)
-        x += cv2.getTextSize(digit, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 6)[0][0] + 8
-    digits_right = x
-    page = Image.fromarray(grey)
-    draw = ImageDraw.Draw(page)
-    s_left, s_top, s_right, s_bottom = draw.textbbox((digits_right + 30, 400), "/BC-UBND", font=font)
-    draw.text((digits_right + 30, 400), "/BC-UBND", font=font, fill=0)
-    symbol = ("/BC-UBND", (s_left, s_top, s_right - s_left, s_bottom - s_top))
+    grey = _page()
+    [(label, (left, top, width, height))], _ = _printed(grey, ("Số:",), 300, gap=0)
+    right, bottom = left + width, top + height
+    digits_right = _pen(grey, "53", right + (4 if glued else 30), bottom + 2)
+    [symbol], _ = _printed(grey, ("/BC-UBND",), digits_right + 30, gap=0)
     if glued:
-        words = [("Số:#3", (left, top - 10, digits_right - left, bottom - top + 20)), symbol]
+        words = [("Số:#3", (left, top - 10, digits_right - left, height + 20)), symbol]
     else:
-        words = [("Số:", (left, top, right - left, bottom - top)), ("#3", (right + 30, top, 80, 60)), symbol]
-    path = tmp_path / "page.png"
-    page.save(path)
-    return path, words
+        words = [(label, (left, top, width, height)), ("#3", (right + 30, top, 80, 60)), symbol]
+    return _saved(grey, tmp_path), words
 
 
 @pytest.mark.parametrize("glued", [False, True])
@@ -160,36 +169,14 @@ def test_disagreeing_readings_leave_the_number_unknown() -> None:
 
 def _pen_day_line(tmp_path: Path) -> tuple[Path, Boxes]:
     """ "Quảng Ngãi, ngày" printed, "23" written with a pen-like stroke, then "tháng 11 năm 2024"."""
-    if not FONT.exists():
-        pytest.skip(f"{FONT} is missing (install fonts-dejavu-core)")
-    font = ImageFont.truetype(str(FONT), 50)
-    page = Image.new("L", (2400, 3400), 255)
-    draw = ImageDraw.Draw(page)
-    boxes: Boxes = []
-    x = 300
-    for text in ("Quảng", "Ngãi,", "ngày"):
-        left, top, right, bottom = draw.textbbox((x, 400), text, font=font)
-        draw.text((x, 400), text, font=font, fill=0)
-        boxes.append((text, (left, top, right - left, bottom - top)))
-        x = right + 24
-    grey = np.array(page)
-    x += 10
-    day_left = x
-    for digit in "23":
-        cv2.putText(grey, digit, (x, bottom + 2), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 0, 6, cv2.LINE_AA)
-        x += cv2.getTextSize(digit, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 6)[0][0] + 8
-    boxes.append(("#@", (day_left, top, x - day_left, bottom - top)))
-    page = Image.fromarray(grey)
-    draw = ImageDraw.Draw(page)
-    x += 40
-    for text in ("tháng", "11", "năm", "2024"):
-        left, top, right, bottom = draw.textbbox((x, 400), text, font=font)
-        draw.text((x, 400), text, font=font, fill=0)
-        boxes.append((text, (left, top, right - left, bottom - top)))
-        x = right + 24
-    path = tmp_path / "page.png"
-    page.save(path)
-    return path, boxes
+    grey = _page()
+    boxes, x = _printed(grey, ("Quảng", "Ngãi,", "ngày"), 300, gap=24)
+    _, (_, top, _, height) = boxes[-1]
+    day_left = x + 10
+    x = _pen(grey, "23", day_left, top + height + 2)
+    boxes.append(("#@", (day_left, top, x - day_left, height)))
+    rest, _ = _printed(grey, ("tháng", "11", "năm", "2024"), x + 40, gap=24)
+    return _saved(grey, tmp_path), boxes + rest
 
 
 def test_an_unsure_day_is_read_again_between_ngay_and_thang(tmp_path: Path) -> None:

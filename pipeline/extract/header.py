@@ -104,11 +104,15 @@ def find_number(page: PageView) -> Found | None:
     return _number_from_reread(page)
 
 
-def _reread_note(first: str | None, reread: NumberReread) -> str:
+def _readings(reread: NumberReread) -> str:
+    """Every reading of a second look, for the reviewer: "84, 34, 84; glyph by glyph '24'"."""
     readings = ", ".join(r or "?" for r in reread.readings)
+    return readings + (f"; glyph by glyph {reread.shapes!r}" if reread.shapes else "")
+
+
+def _reread_note(first: str | None, reread: NumberReread) -> str:
     was = f"first read {first!r}; " if first else ""
-    shapes = f"; glyph by glyph {reread.shapes!r}" if reread.shapes else ""
-    return f"{was}digits read again on the crop of the Số line ({readings}{shapes}): check against the scan"
+    return f"{was}digits read again on the crop of the Số line ({_readings(reread)}): check against the scan"
 
 
 def _number_from_reread(page: PageView) -> Found | None:
@@ -210,9 +214,7 @@ def _date_from_reread(page: PageView, match: re.Match[str]) -> tuple[dt.date, Ev
         date = dt.date(int(match.group("y")), int(month), int(reread.digits))
     except ValueError:
         return None
-    readings = ", ".join(r or "?" for r in reread.readings)
-    shapes = f"; glyph by glyph {reread.shapes!r}" if reread.shapes else ""
-    note = f"day unreadable in the page text, read again on its crop ({readings}{shapes}): check the scan"
+    note = f"day unreadable in the page text, read again on its crop ({_readings(reread)}): check the scan"
     start = match.end("place")
     while page.plain[start] in ", ":
         start += 1
