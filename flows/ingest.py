@@ -6,6 +6,7 @@ Tasks exchange file paths and small JSON-able models, never images. All real wor
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import deque
 from pathlib import Path
@@ -17,8 +18,10 @@ configure_prefect()
 
 from prefect import flow, task  # noqa: E402
 from prefect.futures import PrefectFuture  # noqa: E402
+from prefect.settings import PREFECT_API_URL, temporary_settings  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 
+from flows.local_api import LocalApi  # noqa: E402
 from pipeline import batch  # noqa: E402
 from pipeline.document import PageOutcome, process_page  # noqa: E402
 from pipeline.load import InputDocument  # noqa: E402
@@ -118,12 +121,19 @@ def run_ingest(
     *,
     dask_address: str | None = None,
     dask_local: int | None = None,
+    api: LocalApi | None = None,
 ) -> IngestSummary:
-    """Run the flow on a thread pool, or on Dask workers that see ``out_dir`` at the same path."""
+    """Run the flow on a thread pool, or on Dask workers that see ``out_dir`` at the same path.
+
+    ``api`` is a local server started ahead (``flows.local_api``); if it never came up, Prefect's own
+    ephemeral server is used instead.
+    """
     runner = task_runner(settings, dask_address=dask_address, dask_local=dask_local)
     configured = ingest_flow.with_options(task_runner=runner)
-    # Absolute paths: Dask workers may run in another working directory.
-    result: IngestSummary = configured(
-        inputs=[p.absolute() for p in inputs], out_dir=out_dir.absolute(), settings=settings
-    )
+    fallback = api is not None and not api.wait_ready()
+    with temporary_settings(restore_defaults={PREFECT_API_URL}) if fallback else contextlib.nullcontext():
+        # Absolute paths: Dask workers may run in another working directory.
+        result: IngestSummary = configured(
+            inputs=[p.absolute() for p in inputs], out_dir=out_dir.absolute(), settings=settings
+        )
     return result

@@ -9,8 +9,13 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import PlanscanError
+
+if TYPE_CHECKING:
+    from flows.local_api import LocalApi
+    from pipeline.settings import Settings
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -230,7 +235,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     from pipeline import tools
-    from pipeline.ledger import LedgerTally, ledger_size, read_ledger_from
     from pipeline.load import walk_files
     from pipeline.settings import Settings
 
@@ -243,7 +247,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     tools.require_tesseract(settings.lang)
     # Only counted here (no hashing): the flow identifies every file itself.
     total = sum(1 for root in args.paths if root.exists() for _ in walk_files(root))
+    from flows.local_api import local_prefect_api
+
+    with local_prefect_api() as api:  # boots while Prefect is imported and the batch is planned
+        return _ingest_with(args, settings, total, api)
+
+
+def _ingest_with(args: argparse.Namespace, settings: Settings, total: int, api: LocalApi | None) -> int:
     from flows.ingest import run_ingest  # Prefect is imported here only
+    from pipeline.ledger import LedgerTally, ledger_size, read_ledger_from
 
     args.output.mkdir(parents=True, exist_ok=True)
     offset = ledger_size(args.output)  # this run's manifest lines start here
@@ -262,6 +274,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             settings,
             dask_address=args.dask_address,
             dask_local=args.dask_local,
+            api=api,
         )
     finally:
         stop.set()

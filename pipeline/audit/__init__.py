@@ -4,9 +4,16 @@ Plain library code (no orchestration imports): ``audit_document(result, "666/QĐ
 ``AuditResult``; references are JSON data in models/reference/.
 """
 
-from pipeline.audit.engine import DEFAULT_REFERENCE, audit_document, audit_with
+from typing import Any
+
 from pipeline.audit.models import AuditResult, CheckResult, Comparison, Quote
-from pipeline.audit.reference import Reference, ReferenceError, get_reference, load_references
+from pipeline.audit.reference import (
+    DEFAULT_REFERENCE,
+    Reference,
+    ReferenceError,
+    get_reference,
+    load_references,
+)
 
 __all__ = [
     "DEFAULT_REFERENCE",
@@ -21,3 +28,12 @@ __all__ = [
     "get_reference",
     "load_references",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The engine's checks load spaCy; importing the package (as ``planscan --help`` does) should not.
+    if name in ("audit_document", "audit_with"):
+        from pipeline.audit import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,9 +12,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from pipeline.audit.engine import DEFAULT_REFERENCE, audit_with
 from pipeline.audit.models import AuditResult
-from pipeline.audit.reference import ReferenceError, get_reference, load_references
+from pipeline.audit.reference import DEFAULT_REFERENCE, ReferenceError, get_reference, load_references
 from pipeline.audit.render import FORMATS, render_json, render_markdown, render_table
 from pipeline.errors import PlanscanError
 from pipeline.models import DocumentResult
@@ -83,6 +82,8 @@ def render(results: list[AuditResult], fmt: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pipeline.audit.engine import audit_with  # the checks load spaCy: not needed to build the parser
+
     try:
         reference = get_reference(args.reference)
         known = load_references()

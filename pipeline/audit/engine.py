@@ -9,11 +9,9 @@ from pipeline.audit.checks.base import result
 from pipeline.audit.checks.identity import same_subject
 from pipeline.audit.context import AuditContext
 from pipeline.audit.models import AuditResult, CheckResult, DocumentSummary
-from pipeline.audit.reference import Reference, TargetCheck, get_reference, load_references
+from pipeline.audit.reference import DEFAULT_REFERENCE, Reference, TargetCheck, get_reference, load_references
 from pipeline.audit.relation import detect_relation
 from pipeline.models import DocumentResult
-
-DEFAULT_REFERENCE = "666/QĐ-TTg"
 
 
 def _summary(doc: DocumentResult) -> DocumentSummary:

@@ -20,6 +20,8 @@ from pipeline.audit.models import Basis
 from pipeline.models import Level
 from pipeline.textnorm import match_key, normalize_text
 
+DEFAULT_REFERENCE = "666/QĐ-TTg"
+
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "models" / "reference"
 FORMAT = 1
 

@@ -1,0 +1,46 @@
+"""The ingest command's own Prefect API: started ahead, used, stopped; a user's server is left alone."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from flows.local_api import local_prefect_api
+
+
+@pytest.fixture
+def no_api_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))
+
+
+def test_a_configured_server_is_used_and_nothing_is_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", "http://prefect.example:4200/api")
+    with local_prefect_api() as api:
+        assert api is None
+        assert os.environ["PREFECT_API_URL"] == "http://prefect.example:4200/api"
+    assert os.environ["PREFECT_API_URL"] == "http://prefect.example:4200/api"
+
+
+@pytest.mark.usefixtures("no_api_url")
+def test_the_local_server_answers_and_is_stopped_afterwards() -> None:
+    with local_prefect_api() as api:
+        assert api is not None
+        assert os.environ["PREFECT_API_URL"] == api.url
+        assert api.wait_ready(), api.log.read_text(errors="replace")
+        assert httpx.get(f"{api.url}/health").status_code == 200
+        process = api.process
+    assert process.poll() is not None
+    assert "PREFECT_API_URL" not in os.environ
+
+
+@pytest.mark.usefixtures("no_api_url")
+def test_a_server_that_exits_is_reported_not_ready_at_once() -> None:
+    with local_prefect_api([sys.executable, "-c", "raise SystemExit(3)"]) as api:
+        assert api is not None
+        assert not api.wait_ready(timeout_s=30)
+        assert api.process.returncode == 3
