@@ -130,7 +130,10 @@ def run_ingest(
     """
     runner = task_runner(settings, dask_address=dask_address, dask_local=dask_local)
     configured = ingest_flow.with_options(task_runner=runner)
-    fallback = api is not None and not api.wait_ready()
+    fallback = False
+    if api is not None and not api.wait_ready():
+        api.abandon()
+        fallback = True
     with temporary_settings(restore_defaults={PREFECT_API_URL}) if fallback else contextlib.nullcontext():
         # Absolute paths: Dask workers may run in another working directory.
         result: IngestSummary = configured(

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +52,11 @@ class LocalApi:
                 time.sleep(0.1)
         return False
 
+    def abandon(self) -> None:
+        """Stop the server and forget its address, so Prefect starts its own ephemeral one."""
+        _stop(self.process)
+        os.environ.pop("PREFECT_API_URL", None)
+
 
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -60,10 +65,17 @@ def _free_port() -> int:
         return port
 
 
-def _die_with_parent() -> None:
-    # Linux only: a SIGKILLed ingest must not leave its server running.
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+def _parent_death_signal() -> Callable[[], None] | None:
+    """Linux: ask the kernel to SIGTERM the server when this process dies, even by SIGKILL."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: the forked child only calls it
+    except (OSError, AttributeError):
+        return None
+
+    def arm() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    return arm
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -101,7 +113,7 @@ def local_prefect_api(command: list[str] | None = None) -> Iterator[LocalApi | N
                 stdin=subprocess.DEVNULL,
                 stdout=sink,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent,
+                preexec_fn=_parent_death_signal(),
             )
         os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
         try:

@@ -44,3 +44,21 @@ def test_a_server_that_exits_is_reported_not_ready_at_once() -> None:
         assert api is not None
         assert not api.wait_ready(timeout_s=30)
         assert api.process.returncode == 3
+
+
+@pytest.mark.usefixtures("no_api_url")
+def test_when_the_local_server_never_comes_up_the_flow_runs_on_prefects_own(tmp_path: Path) -> None:
+    from flows.ingest import run_ingest
+    from pipeline.settings import Settings
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "ke-hoach.txt").write_text(
+        "ỦY BAN NHÂN DÂN TỈNH LÀO CAI\nSố: 12/KH-UBND\nKẾ HOẠCH\nThực hiện công tác giảm nghèo năm 2024\n",
+        encoding="utf-8",
+    )
+    with local_prefect_api([sys.executable, "-c", "raise SystemExit(3)"]) as api:
+        summary = run_ingest([inputs], tmp_path / "out", Settings(workers=1), api=api)
+        assert "PREFECT_API_URL" not in os.environ
+    assert summary.ok == 1
+    assert len(list((tmp_path / "out").glob("*.json"))) == 1
