@@ -260,3 +260,29 @@ def test_a_group_heading_over_numbered_sub_items_is_not_a_body() -> None:
         ("Ban Phong trào", "lead"),
         ("Văn phòng", "advise"),
     }
+
+
+def test_a_body_keeps_its_main_role_and_a_known_name_survives_an_ocr_slip() -> None:
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Ban Thi đua - Khen thưởng, Sở Nội vụ phối hợp với Sở Tài chính đề xuất kinh phí khen thưởng.\n\n"
+        "2. Sở Tài chính bố trí kinh phí thực hiện Kế hoạch.\n\n"
+        "3. Ban Thi đua - Khen thưởng, S& Nội vụ (cơ quan thường trực của Hội đồng Thi đua - Khen thưởng "
+        "tỉnh) theo dõi, tổng hợp kết quả thực hiện Kế hoạch.\n"
+    )
+    fields, evidence = _extract(text)
+    roles = {b.name: b.role for b in fields.responsible_bodies}
+    # One body under its canonical name, led (item 3) though it first appears as a partner (item 1).
+    assert roles == {"Sở Nội vụ (Ban Thi đua - Khen thưởng)": "lead", "Sở Tài chính": "coordinate"}
+    index = next(i for i, b in enumerate(fields.responsible_bodies) if b.role == "lead")
+    assert "cơ quan thường trực" in evidence[f"responsible_bodies[{index}]"].quote
+
+
+def test_a_bracket_that_names_the_standing_body_makes_it_the_lead() -> None:
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Phòng Nội vụ (cơ quan thường trực Hội đồng Thi đua - Khen thưởng huyện) hướng dẫn các xã "
+        "đăng ký thi đua.\n"
+    )
+    fields, _ = _extract(text)
+    assert [(b.name, b.role) for b in fields.responsible_bodies] == [("Phòng Nội vụ", "lead")]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from spacy.tokens import Doc, Span
 
 from pipeline.extract.body_names import repair_name
@@ -25,7 +25,9 @@ from pipeline.textnorm import match_key
 
 ACTOR_CHARS = 180
 ORGANISATION_SIMILARITY = 85
+CANONICAL_SIMILARITY = 95  # one slip in a name of twenty-odd letters ("S& Nội vụ" for "Sở Nội vụ")
 TASK_CHARS = 110
+ROLE_RANK = {"lead": 3, "advise": 2, "coordinate": 1}
 
 
 @dataclass(frozen=True)
@@ -48,16 +50,25 @@ def _rules() -> dict[str, Any]:
     return rules
 
 
+def _known_name(printed: str) -> str | None:
+    known: dict[str, str] = _rules()["canonical_names"]
+    found = process.extractOne(match_key(printed), known.keys(), scorer=fuzz.ratio)
+    return known[found[0]] if found and found[1] >= CANONICAL_SIMILARITY else None
+
+
 def canonical(printed: str) -> str:
     rules = _rules()
-    fixed = rules["canonical_names"].get(match_key(printed))
+    fixed = _known_name(printed)
     if fixed:
-        return str(fixed)
+        return fixed
     # A trailing note in brackets ("Phòng Nội vụ (cơ quan thường trực …)") is not part of the name;
     # a unit in brackets ("Sở Nội vụ (Ban Thi đua - Khen thưởng)") is.
     note = re.search(r"\s*\(([^()]*)\)?$", printed)
     if note and not starts_with_phrase(match_key(note.group(1) or ""), ["ban"]):
         printed = printed[: note.start()]
+        fixed = _known_name(printed)
+        if fixed:
+            return fixed
     printed = printed.replace(" & ", " và ").replace("—", "-").replace("–", "-")
     words = [
         rules["abbreviations"].get(w.lower(), rules["abbreviations"].get(match_key(w), w))
@@ -199,7 +210,11 @@ def item_actor(text: DocText, doc: Doc, item: Span) -> Actor | None:
         after = re.sub(
             r"^[\s*]*(?:[-–•+]|[a-zđ]\)|\d+(?:\.\d+)*[.)])?\s*", "", folded[end : end + 80].lstrip(" ,:")
         )
-    if starts_with_phrase(after, rules["lead_after_actor"]):
+    # "Sở Nội vụ (cơ quan thường trực của Hội đồng …)": the bracket says what "là cơ quan thường trực" would.
+    note = re.search(r"\(([^()]*)\)?\s*$", folded[start:end])
+    if starts_with_phrase(after, rules["lead_after_actor"]) or (
+        note and starts_with_phrase(note.group(1).strip(), rules["lead_notes"])
+    ):
         role = "lead"
     elif starts_with_phrase(after, rules["advise_after_actor"]):
         role = "advise"
@@ -272,6 +287,11 @@ def find_bodies(
             aliases = [printed] if printed != name else []
             body = ResponsibleBody(name=name, aliases=aliases, role=role, tasks=[])
             bodies[key] = FoundBody(body, text.evidence(start, end, confidence))
+        elif ROLE_RANK.get(role, 0) > ROLE_RANK.get(bodies[key].body.role or "", 0):
+            # A body keeps its main role: one that leads an item and partners in another is a lead.
+            # The evidence moves to the mention that says so.
+            upgraded = bodies[key].body.model_copy(update={"role": role})
+            bodies[key] = FoundBody(upgraded, text.evidence(start, end, confidence))
         if task and task not in bodies[key].body.tasks:
             bodies[key].body.tasks.append(task)
 
