@@ -286,3 +286,13 @@ def test_a_bracket_that_names_the_standing_body_makes_it_the_lead() -> None:
     )
     fields, _ = _extract(text)
     assert [(b.name, b.role) for b in fields.responsible_bodies] == [("Phòng Nội vụ", "lead")]
+
+
+def test_a_report_to_the_head_of_a_body_goes_to_that_body() -> None:
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Sở Lao động - Thương binh và Xã hội chủ trì tổng hợp kết quả, báo cáo Chủ tịch Ủy ban nhân dân "
+        "tỉnh trước ngày 15 tháng 12 hằng năm.\n"
+    )
+    fields, _ = _extract(text)
+    assert ("Ủy ban nhân dân tỉnh", "report_to") in {(b.name, b.role) for b in fields.responsible_bodies}

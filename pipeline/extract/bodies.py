@@ -243,6 +243,11 @@ def _report_targets(text: DocText, doc: Doc, item: Span) -> list[tuple[str, int,
             rf"(?<![a-z]){re.escape(cue)}\s+", doc_text(doc)[item.start_char : item.end_char]
         ):
             start = item.start_char + match.end()
+            # "báo cáo Chủ tịch Ủy ban nhân dân tỉnh": the report goes to the body its head leads.
+            folded = doc_text(doc)
+            title = next((t for t in rules["office_titles"] if folded.startswith(t + " ", start)), None)
+            if title and starts_with_phrase(folded, rules["body_words"], start + len(title) + 1):
+                start += len(title) + 1
             # "báo cáo sơ bộ kết quả": the folded "so" is Sở only when capitalised.
             if not text.plain[start : start + 1].isupper() or not starts_with_phrase(
                 doc_text(doc), rules["body_words"], start
