@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from pipeline import batch  # noqa: E402
 from pipeline.document import PageOutcome, process_page  # noqa: E402
 from pipeline.load import InputDocument  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
+
+_log = logging.getLogger("planscan.ingest")
 
 
 class IngestSummary(batch.BatchSummary):
@@ -132,7 +135,8 @@ def run_ingest(
     configured = ingest_flow.with_options(task_runner=runner)
     fallback = False
     if api is not None and not api.wait_ready():
-        api.abandon()
+        why = api.abandon() or "no output"
+        _log.warning("the local Prefect server did not come up (%s); using Prefect's ephemeral server", why)
         fallback = True
     with temporary_settings(restore_defaults={PREFECT_API_URL}) if fallback else contextlib.nullcontext():
         # Absolute paths: Dask workers may run in another working directory.

@@ -52,10 +52,12 @@ class LocalApi:
                 time.sleep(0.1)
         return False
 
-    def abandon(self) -> None:
-        """Stop the server and forget its address, so Prefect starts its own ephemeral one."""
+    def abandon(self) -> str:
+        """Stop the server and forget its address, so Prefect starts its own ephemeral one; return the
+        end of the server's output, which says why it did not come up."""
         _stop(self.process)
         os.environ.pop("PREFECT_API_URL", None)
+        return self.log.read_text(encoding="utf-8", errors="replace")[-2000:].strip()
 
 
 def _free_port() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -57,8 +58,17 @@ def test_when_the_local_server_never_comes_up_the_flow_runs_on_prefects_own(tmp_
         "ỦY BAN NHÂN DÂN TỈNH LÀO CAI\nSố: 12/KH-UBND\nKẾ HOẠCH\nThực hiện công tác giảm nghèo năm 2024\n",
         encoding="utf-8",
     )
-    with local_prefect_api([sys.executable, "-c", "raise SystemExit(3)"]) as api:
-        summary = run_ingest([inputs], tmp_path / "out", Settings(workers=1), api=api)
-        assert "PREFECT_API_URL" not in os.environ
+    warnings: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: warnings.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("planscan.ingest").addHandler(handler)  # Prefect reconfigures the root logger
+    failing = [sys.executable, "-c", "print('port in use'); raise SystemExit(3)"]
+    try:
+        with local_prefect_api(failing) as api:
+            summary = run_ingest([inputs], tmp_path / "out", Settings(workers=1), api=api)
+            assert "PREFECT_API_URL" not in os.environ
+    finally:
+        logging.getLogger("planscan.ingest").removeHandler(handler)
     assert summary.ok == 1
+    assert any("did not come up (port in use)" in message for message in warnings)
     assert len(list((tmp_path / "out").glob("*.json"))) == 1

@@ -27,7 +27,7 @@ ACTOR_CHARS = 180
 ORGANISATION_SIMILARITY = 85
 CANONICAL_SIMILARITY = 95  # one slip in a name of twenty-odd letters ("S& Nội vụ" for "Sở Nội vụ")
 TASK_CHARS = 110
-ROLE_RANK = {"lead": 3, "advise": 2, "coordinate": 1}
+ROLE_RANK = {"lead": 3, "advise": 2, "coordinate": 1, "report_to": 0}
 
 
 @dataclass(frozen=True)
@@ -237,26 +237,24 @@ def _items(doc: Doc, section: Span | None, body_start: int, closing_at: int) -> 
 
 def _report_targets(text: DocText, doc: Doc, item: Span) -> list[tuple[str, int, int]]:
     rules = _rules()
+    folded = doc_text(doc)
     found: list[tuple[str, int, int]] = []
     for cue in sorted(rules["report_cues"], key=len, reverse=True):
-        for match in re.finditer(
-            rf"(?<![a-z]){re.escape(cue)}\s+", doc_text(doc)[item.start_char : item.end_char]
-        ):
+        for match in re.finditer(rf"(?<![a-z]){re.escape(cue)}\s+", folded[item.start_char : item.end_char]):
             start = item.start_char + match.end()
             # "báo cáo Chủ tịch Ủy ban nhân dân tỉnh": the report goes to the body its head leads.
-            folded = doc_text(doc)
             title = next((t for t in rules["office_titles"] if folded.startswith(t + " ", start)), None)
             if title and starts_with_phrase(folded, rules["body_words"], start + len(title) + 1):
                 start += len(title) + 1
             # "báo cáo sơ bộ kết quả": the folded "so" is Sở only when capitalised.
             if not text.plain[start : start + 1].isupper() or not starts_with_phrase(
-                doc_text(doc), rules["body_words"], start
+                folded, rules["body_words"], start
             ):
                 continue
-            end = _phrase_end(doc_text(doc), start, min(item.end_char, start + 90))
-            if not any(doc_text(doc).startswith(k, start) for k in rules["canonical_names"]):
+            end = _phrase_end(folded, start, min(item.end_char, start + 90))
+            if not any(folded.startswith(k, start) for k in rules["canonical_names"]):
                 for stop in rules["report_stops"]:
-                    hit = doc_text(doc).find(stop, start, end)
+                    hit = folded.find(stop, start, end)
                     end = hit if hit > start else end
             printed = text.clean(start, end)
             if printed and all(printed != p for p, _, _ in found):
