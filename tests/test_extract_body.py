@@ -296,3 +296,57 @@ def test_a_report_to_the_head_of_a_body_goes_to_that_body() -> None:
     )
     fields, _ = _extract(text)
     assert ("Ủy ban nhân dân tỉnh", "report_to") in {(b.name, b.role) for b in fields.responsible_bodies}
+
+
+def test_the_body_advised_receives_the_work_and_an_advisory_council_keeps_its_role() -> None:
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Phòng Nội vụ tham mưu Hội đồng Thi đua - Khen thưởng huyện hướng dẫn hồ sơ khen thưởng.\n\n"
+        "2. Phòng Tài chính - Kế hoạch tham mưu Ủy ban nhân dân huyện các giải pháp bố trí kinh phí.\n"
+    )
+    fields, _ = _extract(text)
+    assert {(b.name, b.role) for b in fields.responsible_bodies} == {
+        ("Phòng Nội vụ", "advise"),
+        ("Hội đồng Thi đua - Khen thưởng huyện", "advise"),
+        ("Phòng Tài chính - Kế hoạch", "advise"),
+        # The name ends at its level: "các giải pháp" is the advice, not part of the body.
+        ("Ủy ban nhân dân huyện", "report_to"),
+    }
+
+
+def test_a_short_name_and_a_name_without_viet_nam_are_the_body_named_in_full() -> None:
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Ban Dân vận Ủy ban MTTQ tỉnh chủ trì tổng hợp, báo cáo Ban Thường trực Ủy ban MTTQ Việt Nam "
+        "tỉnh trước ngày 10 tháng 12 hằng năm.\n\n"
+        "2. Văn phòng tham mưu Ban Thường trực bố trí kinh phí.\n\n"
+        "3. Ủy ban Mặt trận Tổ quốc Việt Nam các huyện chủ động triển khai; Ban Dân vận Ủy ban Mặt trận "
+        "Tổ quốc Việt Nam tỉnh theo dõi.\n"
+    )
+    fields, _ = _extract(text)
+    names = [b.name for b in fields.responsible_bodies]
+    assert names.count("Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh") == 1
+    assert "Ban Thường trực" not in names
+    # One body, printed with and without "Việt Nam", under its full name.
+    full = "Ban Dân vận Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"
+    assert [n for n in names if n.startswith("Ban Dân vận")] == [full]
+
+
+def test_a_decision_names_standing_bodies_in_clauses_and_not_the_roles_themselves() -> None:
+    text = (
+        "Điều 1. Thành lập Ban Chỉ đạo giảm nghèo tỉnh, gồm các ông (bà) có tên sau đây:\n\n"
+        "1. Các Phó Trưởng ban:\n\n"
+        "- Ông Lê Văn Tâm, Giám đốc Sở Tài chính.\n\n"
+        "2. Cơ quan thường trực của Ban Chỉ đạo: Sở Y tế là cơ quan thường trực về bảo hiểm y tế; "
+        "Văn phòng Điều phối Chương trình mục tiêu quốc gia xây dựng nông thôn mới tỉnh là cơ quan thường "
+        "trực về nông thôn mới.\n\n"
+        "3. Cơ quan thường trực chủ trì tổng hợp, báo cáo Ủy ban nhân dân tỉnh và Ban Chỉ đạo Trung ương "
+        "trước ngày 20 tháng 12 hằng năm.\n"
+    )
+    fields, _ = _extract(text)
+    assert {(b.name, b.role) for b in fields.responsible_bodies} == {
+        ("Sở Y tế", "lead"),
+        ("Văn phòng Điều phối Chương trình mục tiêu quốc gia xây dựng nông thôn mới tỉnh", "lead"),
+        ("Ủy ban nhân dân tỉnh", "report_to"),
+        ("Ban Chỉ đạo Trung ương", "report_to"),
+    }

@@ -82,7 +82,8 @@ def is_specific(name: str) -> bool:
     """A body someone could be held to: two words or more, and a group ("Các …") only with an anchor
     (a level or a kind of unit: "Các sở, ban, ngành", "… các xã"); "Các cơ quan có liên quan" is not."""
     key = match_key(name)
-    if len(key.split()) < 2:
+    # "Các Phó Trưởng ban", "Cơ quan thường trực của Ban": people or a role some body fills, not a body.
+    if len(key.split()) < 2 or starts_with_phrase(key, _rules()["role_names"]):
         return False
     if not key.startswith("cac "):
         return True
@@ -118,18 +119,34 @@ def _phrase_end(folded: str, start: int, limit: int) -> int:
         if not folded[at + 1 : at + 2].strip():
             end = at  # a blank line ends the item
             break
+    # "Văn phòng Điều phối Chương trình mục tiêu quốc gia xây dựng nông thôn mới": a programme's name
+    # inside a body's name holds verbs that would otherwise end it.
+    held = [
+        (m.start(), m.end())
+        for phrase in rules["programme_names"]
+        for m in re.finditer(re.escape(phrase), folded[:end])
+        if m.end() > start
+    ]
     for stop in rules["actor_stops"]:
         pattern = re.escape(stop) if not stop[0].isalpha() else rf"(?<![a-z]){re.escape(stop)}(?![a-z])"
         for found in re.compile(pattern).finditer(folded, start, end):
+            if any(a <= found.start() < b for a, b in held):
+                continue
             before = folded[start : found.start()].split()
-            # "Ban Tổ chức", "các tổ chức": the stop word is part of a name when it follows a noun.
-            # "Ban Tổ chức", "Sở Kế hoạch": a stop word right after a lone head word names the unit;
+            # "Ban Tổ chức", "Sở Kế hoạch": a stop word right after a head word names the unit;
             # "các tổ chức", "Ban Chỉ đạo thực hiện": so it does after these words anywhere.
-            head_only = len(before) == 1 and before[0] in rules["unit_head_words"]
-            if before and not head_only and before[-1] not in rules["noun_before_stop"]:
+            if before and not _ends_with_head(before) and before[-1] not in rules["noun_before_stop"]:
                 end = found.start()
                 break
     return end
+
+
+def _ends_with_head(words: list[str]) -> bool:
+    """ "Ban" before "Chỉ đạo", "Sở" before "Kế hoạch": a stop word right after a head word that opens a
+    name ("Ban Chỉ đạo", "… tỉnh và Ban Chỉ đạo Trung ương") is part of the unit's name."""
+    if not words or words[-1] not in _rules()["unit_head_words"]:
+        return False
+    return len(words) == 1 or words[-2] == "va" or words[-2].endswith(",")
 
 
 def split_group(text: DocText, start: int, end: int) -> list[tuple[str, int, int]]:
@@ -235,11 +252,13 @@ def _items(doc: Doc, section: Span | None, body_start: int, closing_at: int) -> 
     return [s for s in doc.spans["sections"] if s.label_ in kinds and start < s.start_char < end]
 
 
-def _report_targets(text: DocText, doc: Doc, item: Span) -> list[tuple[str, int, int]]:
+def _named_after(text: DocText, doc: Doc, item: Span, cues: list[str]) -> list[tuple[str, int, int]]:
+    """Bodies named right after a cue: where reports go ("báo cáo về Sở …") or whom a body advises
+    ("tham mưu Ủy ban nhân dân tỉnh …")."""
     rules = _rules()
     folded = doc_text(doc)
     found: list[tuple[str, int, int]] = []
-    for cue in sorted(rules["report_cues"], key=len, reverse=True):
+    for cue in sorted(cues, key=len, reverse=True):
         for match in re.finditer(rf"(?<![a-z]){re.escape(cue)}\s+", folded[item.start_char : item.end_char]):
             start = item.start_char + match.end()
             # "báo cáo Chủ tịch Ủy ban nhân dân tỉnh": the report goes to the body its head leads.
@@ -255,7 +274,12 @@ def _report_targets(text: DocText, doc: Doc, item: Span) -> list[tuple[str, int,
             if not any(folded.startswith(k, start) for k in rules["canonical_names"]):
                 for stop in rules["report_stops"]:
                     hit = folded.find(stop, start, end)
-                    end = hit if hit > start else end
+                    end = hit if hit > start and not _ends_with_head(folded[start:hit].split()) else end
+            # "tham mưu Ủy ban nhân dân tỉnh các chủ trương": after its level a name stops before "các".
+            levels = "|".join(re.escape(w) for w in rules["name_levels"])
+            level_then_group = re.search(rf"(?<![a-z])(?:{levels}) (cac )", folded[start:end])
+            if level_then_group:
+                end = start + level_then_group.start(1) - 1
             printed = text.clean(start, end)
             if printed and all(printed != p for p, _, _ in found):
                 found.append((printed, start, end))
@@ -285,12 +309,18 @@ def find_bodies(
         # A line in capitals ("ỦY BAN NHÂN DÂN", "CHỦ TỊCH") is a heading or the signature, not an actor.
         if not is_specific(name) or printed.isupper():
             return
-        key = match_key(name)
+        key = _body_key(name)
         if key not in bodies:
             aliases = [printed] if printed != name else []
             body = ResponsibleBody(name=name, aliases=aliases, role=role, tasks=[])
             bodies[key] = FoundBody(body, text.evidence(start, end, confidence))
-        elif ROLE_RANK.get(role, 0) > ROLE_RANK.get(bodies[key].body.role or "", 0):
+        elif len(name) > len(bodies[key].body.name):
+            # "Ủy ban MTTQ tỉnh" first, "Ủy ban MTTQ Việt Nam tỉnh" later: the body goes by its full name.
+            known = bodies[key].body
+            aliases = [*known.aliases, *([known.name] if known.name not in known.aliases else [])]
+            renamed = known.model_copy(update={"name": name, "aliases": aliases})
+            bodies[key] = FoundBody(renamed, bodies[key].evidence)
+        if ROLE_RANK.get(role, 0) > ROLE_RANK.get(bodies[key].body.role or "", 0):
             # A body keeps its main role: one that leads an item and partners in another is a lead.
             # The evidence moves to the mention that says so.
             upgraded = bodies[key].body.model_copy(update={"role": role})
@@ -315,16 +345,61 @@ def find_bodies(
             if subject is not None and text.plain[subject.start : subject.start + 1].isupper():
                 for piece, start, end in split_group(text, subject.start, subject.end):
                     add(piece, start, end, subject.role, _task(text, subject, sentence), 0.7)
+        for clause in _clauses(text, doc, item, items):
+            subject = item_actor(text, doc, clause)
+            # "…: Sở Kế hoạch và Đầu tư là cơ quan thường trực tổng hợp; Sở Lao động … là cơ quan thường
+            # trực …": a clause names a body only when it says the body leads.
+            if subject is not None and subject.role == "lead":
+                for piece, start, end in split_group(text, subject.start, subject.end):
+                    add(piece, start, end, subject.role, _task(text, subject, clause), 0.7)
         for printed, start, end in _partners(text, item):
             add(printed, start, end, "coordinate", None, 0.7)
-        for _, start, end in _report_targets(text, doc, item):
+        for _, start, end in _named_after(text, doc, item, _rules()["report_cues"]):
             for piece, piece_start, piece_end in split_group(text, start, end):
                 add(piece, piece_start, piece_end, "report_to", None, 0.7)
+        # The body advised receives the work, as a report's addressee does; a council that exists to
+        # advise (Hội đồng Thi đua - Khen thưởng) keeps that role.
+        for _, start, end in _named_after(text, doc, item, _rules()["advised_cues"]):
+            for piece, piece_start, piece_end in split_group(text, start, end):
+                advisory = starts_with_phrase(match_key(canonical(piece)), _rules()["advisory_bodies"])
+                add(piece, piece_start, piece_end, "advise" if advisory else "report_to", None, 0.7)
+    _merge_short_forms(bodies)
     # Deadlines elsewhere (a "Tiến độ" section) also belong to the actor their item names.
     for item in _items(doc, None, body_start, closing_at):
         if item.start_char not in actors and (actor := item_actor(text, doc, item)) is not None:
             actors[item.start_char] = actor
     return list(bodies.values()), actors
+
+
+def _body_key(name: str) -> str:
+    """One key for one body however it is printed: "Mặt trận Tổ quốc" goes with or without "Việt Nam"."""
+    return match_key(name).replace("mat tran to quoc viet nam", "mat tran to quoc")
+
+
+def _merge_short_forms(bodies: dict[str, FoundBody]) -> None:
+    """ "Ban Thường trực" after "Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh" is that body, named short.
+    A longer name that adds another body ("… tỉnh và các đoàn thể") is a group, not a full form."""
+    for short in list(bodies):
+        full = next(
+            (
+                k
+                for k in bodies
+                if k != short
+                and k.startswith(short + " ")
+                and not re.search(r",|(?<![a-z])va(?![a-z])", k[len(short) :])
+            ),
+            None,
+        )
+        if full is None:
+            continue
+        gone, kept = bodies.pop(short), bodies[full]
+        printed = gone.body.aliases or [gone.body.name]
+        aliases = [*kept.body.aliases, *(a for a in printed if a not in kept.body.aliases)]
+        tasks = [*kept.body.tasks, *(t for t in gone.body.tasks if t not in kept.body.tasks)]
+        better = ROLE_RANK.get(gone.body.role or "", 0) > ROLE_RANK.get(kept.body.role or "", 0)
+        winner = gone if better else kept
+        body = kept.body.model_copy(update={"role": winner.body.role, "aliases": aliases, "tasks": tasks})
+        bodies[full] = FoundBody(body, winner.evidence)
 
 
 def _later_sentences(doc: Doc, item: Span, items: list[Span]) -> list[Span]:
@@ -337,6 +412,21 @@ def _later_sentences(doc: Doc, item: Span, items: list[Span]) -> list[Span]:
         inside = item.start_char < sentence.start_char < own_end
         if inside and sentence.start > 0 and doc[sentence.start - 1].text == ".":
             found.append(sentence)
+    return found
+
+
+def _clauses(text: DocText, doc: Doc, item: Span, items: list[Span]) -> list[Span]:
+    """Clauses after a colon or a semicolon in an item's own text, each starting with a capital."""
+    children = [i.start_char for i in items if item.start_char < i.start_char < item.end_char]
+    own_end = min(children) if children else item.end_char
+    found = []
+    for mark in re.finditer(r"[;:]\s+", text.plain[item.start_char : own_end]):
+        start = item.start_char + mark.end()
+        if not text.plain[start : start + 1].isupper():
+            continue
+        clause = doc.char_span(start, own_end, alignment_mode="expand")
+        if clause is not None:
+            found.append(clause)
     return found
 
 
