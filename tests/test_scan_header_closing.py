@@ -137,3 +137,33 @@ def test_a_fragment_without_title_line_is_completed_too() -> None:
     fields, evidence, _ = extract_fields([_page(STAMPED_HEADER), _page(closing, 2)])
     assert fields.signer.name == "Phạm Văn Long"
     assert evidence["signer.name"].needs_review
+
+
+def test_a_garbled_recipients_heading_still_opens_the_closing() -> None:
+    closing = "Nói nhìn:\n- Như trên;\n- Lưu: VT.\n\nTHU ỐNG TRỰC\nPHỐ THƯỜNG TRỰC\n\nVõ Thị Lan"
+    fields, evidence, _ = extract_fields([_page(STAMPED_HEADER), _page(closing, 2)])
+    assert fields.recipients == ["Như trên", "Lưu: VT"]
+    assert fields.signer.name == "Võ Thị Lan" and evidence["signer.name"].note
+
+
+def test_a_garbled_heading_needs_its_own_line_and_its_colon() -> None:
+    closing = "Nơi nhìn ra sông giữ làm bãi tập kết vật liệu.\n\nVõ Thị Lan"
+    fields, _, _ = extract_fields([_page(STAMPED_HEADER), _page(closing, 2)])
+    assert fields.recipients == [] and fields.signer.name is None
+
+
+def test_a_page_that_lost_its_header_opens_with_its_title_for_review() -> None:
+    text = (
+        "Triển khai thực hiện cuộc vận động\n\"Ngày vì người nghèo\" năm 2023\n\n"
+        "Thực hiện Kế hoạch số 41/KH-UBND ngày 12/8/2022 của Ủy ban nhân dân huyện, Ban Thường trực "
+        "xây dựng kế hoạch như sau:"
+    )
+    fields, evidence, _ = extract_fields([_page(text)])
+    assert fields.title == 'Triển khai thực hiện cuộc vận động "Ngày vì người nghèo" năm 2023'
+    assert evidence["title"].needs_review
+
+
+def test_opening_lines_that_no_body_follows_are_no_title() -> None:
+    text = "Một số giải pháp trọng tâm\n\n- Rà soát, phân loại hộ nghèo theo từng nguyên nhân."
+    fields, _, _ = extract_fields([_page(text)])
+    assert fields.title is None

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz.distance import Levenshtein
+
 from pipeline.extract.view import PageView
 from pipeline.models import Evidence, Signer
 from pipeline.rules import load_rules
 from pipeline.textnorm import match_key
 
+# "Nơi nhận:" opens its own line; OCR may garble it ("Nói nhìn:"), so two slips are allowed there.
+_RECIPIENTS_LINE = re.compile(r"(?m)^[ \t]*(n[a-z]{1,2}i\s+nh[a-z]{1,3})\s*:")
+_RECIPIENTS_SLIPS = 2
 _AUTHORITY = re.compile(r"(?<![a-z])(tm|kt|tl|tuq|q)\s*\.\s+(?=[a-z])")
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_]*$")
 _SPECKS = "=“”\"'`‘’«»<>|~^*_.,;:!?()[]{}-–—"
@@ -25,10 +30,21 @@ def _looks_like_name(text: str) -> bool:
     )
 
 
+def recipients_at(folded: str) -> int:
+    """Where "Nơi nhận" starts in a page's folded text, or -1."""
+    at = folded.find("noi nhan")
+    if at >= 0:
+        return at
+    for line in _RECIPIENTS_LINE.finditer(folded):
+        if Levenshtein.distance(" ".join(line.group(1).split()), "noi nhan") <= _RECIPIENTS_SLIPS:
+            return line.start(1)
+    return -1
+
+
 def closing_pages(pages: list[PageView]) -> list[PageView]:
     """Where to look for the signature, in order: the page of the first "Nơi nhận" and the page after it
     (a draft or an annex may follow the signed document and end with its own closing), then the last page."""
-    first = next((i for i, page in enumerate(pages) if "noi nhan" in page.folded), None)
+    first = next((i for i, page in enumerate(pages) if recipients_at(page.folded) >= 0), None)
     if first is None:
         return [pages[-1]]
     found = pages[first : first + 2]
@@ -90,7 +106,7 @@ def _name_without_title(
 ) -> tuple[Signer, dict[str, Evidence]] | None:
     """The seal often blots the title line; the name below it may still be readable. Only a whole line after
     "Nơi nhận" that starts with a known family name counts, so a recipient ("Báo Quảng Ngãi") does not."""
-    at = page.folded.find("noi nhan")
+    at = recipients_at(page.folded)
     if at < 0:
         return None
     surnames = {match_key(s) for s in load_rules("names")["surnames"]}
@@ -127,7 +143,7 @@ def respell_surname(name: str) -> str:
 
 def find_recipients(page: PageView) -> tuple[list[str], Evidence] | None:
     """Items under "Nơi nhận:" up to the first blank line (bullets optional: OCR often drops them)."""
-    at = page.folded.find("noi nhan")
+    at = recipients_at(page.folded)
     if at < 0:
         return None
     items: list[str] = []

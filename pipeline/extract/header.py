@@ -282,10 +282,13 @@ def _starts_body(original: str, folded: str) -> bool:
 def find_title(page: PageView, type_line: Evidence | None) -> Found | None:
     """The trích yếu: lines after the type name (or the "V/v" line of a công văn)."""
     vv = re.search(r"\bv/v\b\s*[:.]?\s*", page.folded[: HEADER_CHARS * 2])
+    headless = False
     if type_line is not None:
         cursor = type_line.end
     elif vv is not None:
         cursor = vv.end()
+    elif _has_no_header(page):
+        cursor, headless = 0, True  # a scan that lost its header may still open with its trích yếu
     else:
         return None
     collected: list[tuple[int, int]] = []
@@ -310,7 +313,26 @@ def find_title(page: PageView, type_line: Evidence | None) -> Found | None:
         return None
     start, end = collected[0][0], collected[-1][1]
     title = page.clean(start, end)
+    if headless:
+        # Only opening lines that the body's "Căn cứ …"/"Thực hiện …" follows read as a title, and a reader
+        # should check them.
+        after = next(((a, b) for a, b in page.lines() if a >= end and page.folded[a:b].strip()), None)
+        body_follows = after is not None and _starts_body(
+            page.plain[after[0] : after[1]].strip(), page.folded[after[0] : after[1]].strip()
+        )
+        if not body_follows or not title[:1].isupper():
+            return None
+        return Found(title, page.evidence(start, end, 0.5, _HEADLESS_TITLE_NOTE)) if len(title) >= 8 else None
     return Found(title, page.evidence(start, end, 0.85)) if len(title) >= 8 else None
+
+
+_HEADLESS_TITLE_NOTE = "the page has no header: its opening lines, which the body follows, read as the title"
+
+
+def _has_no_header(page: PageView) -> bool:
+    """No sign of a header on the page's first lines: no "Số:", no Quốc hiệu, no place-and-date."""
+    head = page.folded[:HEADER_CHARS]
+    return not re.search(r"(?<![a-z])so\s*:|cong hoa|doc lap|ngay\s+\S+\s+thang", head)
 
 
 _MOVEMENT = re.compile(r"phong\s+trao(?:\s+thi\s+dua)?\s*[\"“”'](?P<name>[^\"“”']{5,160})[\"“”']")
