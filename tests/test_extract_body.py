@@ -350,3 +350,27 @@ def test_a_decision_names_standing_bodies_in_clauses_and_not_the_roles_themselve
         ("Ủy ban nhân dân tỉnh", "report_to"),
         ("Ban Chỉ đạo Trung ương", "report_to"),
     }
+
+
+def test_scorer_matches_bodies_by_canonical_name_not_by_abbreviation() -> None:
+    printed = "Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh"
+    gold = {"responsible_bodies": [{"name": printed, "role": "report_to"}]}
+    full = "Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"
+    predicted = Fields.model_validate({"responsible_bodies": [{"name": full, "role": "lead"}]})
+    bodies = score("abbreviated gold", predicted, gold).lists["responsible_bodies"]
+    assert bodies.matched == 1 and bodies.agree["role"] == 0
+    district = "Ban Thường trực Ủy ban MTTQ Việt Nam huyện"
+    other = Fields.model_validate({"responsible_bodies": [{"name": district}]})
+    assert score("another body", other, gold).lists["responsible_bodies"].matched == 0
+
+
+def test_a_report_sent_about_its_results_names_where_it_goes() -> None:
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Ban Thường trực Ủy ban MTTQ Việt Nam các huyện xây dựng kế hoạch; định kỳ báo cáo kết quả hằng "
+        "năm về Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh trước ngày 15/11.\n"
+    )
+    fields, _ = _extract(text)
+    assert ("Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "report_to") in {
+        (b.name, b.role) for b in fields.responsible_bodies
+    }

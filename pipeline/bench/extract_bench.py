@@ -9,6 +9,7 @@ deadlines by their ``when``, bodies by canonical name (fuzzy) — precision, rec
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,8 +19,10 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from pipeline.extract import extract_fields
+from pipeline.extract.bodies import canonical as canonical_body_name
 from pipeline.markup import markup_to_text
 from pipeline.models import Evidence, Fields, Page
+from pipeline.rules import load_rules
 from pipeline.textnorm import match_key, normalize_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,7 +144,20 @@ def _same_when(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def _same_body(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return fuzz.ratio(match_key(a["name"]), match_key(b["name"])) >= BODY_NAME_SIMILARITY
+    """Names compare in canonical form: gold written "Ủy ban MTTQ Việt Nam tỉnh" is the body that
+    extraction names "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"."""
+    key_a, key_b = (match_key(canonical_body_name(x["name"])) for x in (a, b))
+    # A province's body and a district's differ by a word or two, well within the fuzzy margin; a list
+    # of levels may name one more ("các huyện, thị xã, thành phố").
+    levels_a, levels_b = _levels(key_a), _levels(key_b)
+    if not (levels_a <= levels_b or levels_b <= levels_a):
+        return False
+    return fuzz.ratio(key_a, key_b) >= BODY_NAME_SIMILARITY
+
+
+def _levels(key: str) -> set[str]:
+    levels: list[str] = load_rules("fields")["bodies"]["name_levels"]
+    return {level for level in levels if re.search(rf"(?<![a-z]){level}(?![a-z])", key)}
 
 
 def _annotated(gold: dict[str, Any], path: str) -> bool:

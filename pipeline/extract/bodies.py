@@ -259,7 +259,9 @@ def _named_after(text: DocText, doc: Doc, item: Span, cues: list[str]) -> list[t
     folded = doc_text(doc)
     found: list[tuple[str, int, int]] = []
     for cue in sorted(cues, key=len, reverse=True):
-        for match in re.finditer(rf"(?<![a-z]){re.escape(cue)}\s+", folded[item.start_char : item.end_char]):
+        # "…" in a cue stands for up to four words: "báo cáo … về" reads "báo cáo kết quả hằng năm về".
+        pattern = r"(?:\s+\S+){0,4}?\s+".join(re.escape(part.strip()) for part in cue.split("…"))
+        for match in re.finditer(rf"(?<![a-z]){pattern}\s+", folded[item.start_char : item.end_char]):
             start = item.start_char + match.end()
             # "báo cáo Chủ tịch Ủy ban nhân dân tỉnh": the report goes to the body its head leads.
             title = next((t for t in rules["office_titles"] if folded.startswith(t + " ", start)), None)
