@@ -374,3 +374,15 @@ def test_a_report_sent_about_its_results_names_where_it_goes() -> None:
     assert ("Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "report_to") in {
         (b.name, b.role) for b in fields.responsible_bodies
     }
+
+
+def test_recipients_under_a_garbled_heading_beside_the_authority_are_no_bodies() -> None:
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Phòng Nội vụ chủ trì hướng dẫn các xã đăng ký thi đua, theo dõi việc tổ chức thực hiện phong "
+        "trào thi đua của các cơ quan, đơn vị, địa phương và đề xuất khen thưởng kịp thời các tập thể, cá "
+        "nhân có thành tích tiêu biểu.\n\n"
+        "Noimhim: TM. ỦY BAN NHÂN DÂN\n- Ban Thi đua - KT tỉnh;\n- UBND các xã, thị trấn;\n- Lưu: VT.\n"
+    )
+    fields, _ = _extract(text)
+    assert [b.name for b in fields.responsible_bodies] == ["Phòng Nội vụ"]
