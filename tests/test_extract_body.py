@@ -386,3 +386,15 @@ def test_recipients_under_a_garbled_heading_beside_the_authority_are_no_bodies()
     )
     fields, _ = _extract(text)
     assert [b.name for b in fields.responsible_bodies] == ["Phòng Nội vụ"]
+
+
+def test_a_known_unit_whose_head_word_ocr_broke_is_still_an_actor() -> None:
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Trung tim Văn hóa - Thông tin và Thể thao: Tuyên truyền các mô hình giảm nghèo hiệu quả.\n\n"
+        "2. Tăng cường kiểm tra việc bình xét hộ nghèo ở các thôn.\n"
+    )
+    fields, _ = _extract(text)
+    assert [(b.name, b.role) for b in fields.responsible_bodies] == [
+        ("Trung tâm Văn hóa - Thông tin và Thể thao", "coordinate")
+    ]
