@@ -398,3 +398,18 @@ def test_a_known_unit_whose_head_word_ocr_broke_is_still_an_actor() -> None:
     assert [(b.name, b.role) for b in fields.responsible_bodies] == [
         ("Trung tâm Văn hóa - Thông tin và Thể thao", "coordinate")
     ]
+
+
+def test_a_sector_partner_and_a_body_named_with_its_parent_agency() -> None:
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Ban Dân chủ - Pháp luật cơ quan chuyên trách Ủy ban MTTQ Việt Nam huyện chủ trì, phối hợp với "
+        "ngành Lao động - Thương binh và Xã hội và các ngành có liên quan rà soát hộ cận nghèo.\n\n"
+        "2. Văn phòng phối hợp với ngành chức năng bố trí kinh phí.\n"
+    )
+    fields, _ = _extract(text)
+    assert [(b.name, b.role) for b in fields.responsible_bodies] == [
+        ("Ban Dân chủ - Pháp luật Ủy ban Mặt trận Tổ quốc Việt Nam huyện", "lead"),
+        ("Ngành Lao động - Thương binh và Xã hội", "coordinate"),
+        ("Văn phòng", "coordinate"),
+    ]

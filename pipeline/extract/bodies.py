@@ -70,6 +70,9 @@ def canonical(printed: str) -> str:
         if fixed:
             return fixed
     printed = printed.replace(" & ", " và ").replace("—", "-").replace("–", "-")
+    # "Ban Phong trào, cơ quan chuyên trách Ủy ban MTTQ tỉnh" is the Ban Phong trào of that Ủy ban.
+    for filler in rules["name_fillers"]:
+        printed = re.sub(rf",?\s+{re.escape(filler)}\s+(?=\S)", " ", printed, flags=re.IGNORECASE)
     words = [
         rules["abbreviations"].get(w.lower(), rules["abbreviations"].get(match_key(w), w))
         for w in printed.split()
@@ -186,7 +189,15 @@ def _partners(text: DocText, item: Span) -> list[tuple[str, int, int]]:
         r"(?<![a-z])phoi hop (?:voi|cung)\s+", text.folded[item.start_char : item.end_char]
     ):
         start = item.start_char + match.end()
-        # Names are capitalised: "phối hợp với sở …" in lower case is no body.
+        # Names are capitalised: "phối hợp với sở …" in lower case is no body. A sector is named by its
+        # department's capitalised name: "phối hợp với ngành Lao động - Thương binh và Xã hội".
+        sector = next((w for w in _rules()["sector_words"] if text.folded.startswith(w + " ", start)), None)
+        if sector and text.plain[start + len(sector) + 1 : start + len(sector) + 2].isupper():
+            department = _department_at(text.folded, start + len(sector) + 1)
+            if department:
+                end = start + len(sector) + 1 + len(department)
+                found.append((text.clean(start, end), start, end))
+            continue
         if not text.plain[start : start + 1].isupper() or not starts_with_phrase(
             text.folded, _rules()["body_words"], start
         ):
@@ -194,6 +205,12 @@ def _partners(text: DocText, item: Span) -> list[tuple[str, int, int]]:
         end = _phrase_end(text.folded, start, min(item.end_char, start + ACTOR_CHARS))
         found.extend(split_group(text, start, end))
     return found
+
+
+def _department_at(folded: str, start: int) -> str | None:
+    """The known department name (folded) that ``folded`` continues with at ``start``, longest first."""
+    names = sorted((match_key(d) for d in load_rules("bodies")["departments"]), key=len, reverse=True)
+    return next((n for n in names if starts_with_phrase(folded, [n], start)), None)
 
 
 def item_actor(text: DocText, doc: Doc, item: Span) -> Actor | None:
