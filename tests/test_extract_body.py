@@ -413,3 +413,13 @@ def test_a_sector_partner_and_a_body_named_with_its_parent_agency() -> None:
         ("Ngành Lao động - Thương binh và Xã hội", "coordinate"),
         ("Văn phòng", "coordinate"),
     ]
+
+
+def test_a_spelled_out_day_range_is_one_deadline_dated_by_its_end() -> None:
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Ủy ban MTTQ Việt Nam huyện tổ chức Tháng cao điểm vận động Quỹ từ ngày 17 tháng 10 đến ngày "
+        "18 tháng 11 hằng năm.\n"
+    )
+    fields, _ = _extract(text)
+    assert [(d.when["month_day"], d.when["recurrence"]) for d in fields.deadlines] == [("11-18", "yearly")]

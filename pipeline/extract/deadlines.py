@@ -69,6 +69,7 @@ def _when(span: Span) -> dict[str, Any] | None:
     return when
 
 
+_RANGE = re.compile(r"\d\s+den\s+(?:ngay\s+)?\d")
 _SYMBOL_PIECE = re.compile(r"\d.*[/-][a-z]|[a-z]-[a-z]")
 
 
@@ -115,7 +116,9 @@ def _time_cues(doc: Doc, clause: Span) -> list[Span]:
         if (
             ranged
             and ranged[-1].label_ == span.label_ == "MONTH_DAY"
-            and "den" in doc_text(doc)[ranged[-1].end_char : span.end_char]
+            # Either cue may hold the "đến" (a day-month cue ends one token late: it checks that "năm"
+            # does not follow).
+            and _RANGE.search(doc_text(doc)[ranged[-1].start_char : span.end_char])
         ):
             ranged[-1] = span
         else:
