@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -39,8 +40,13 @@ TESSDATA_VIE = Path("/usr/share/tesseract-ocr/5/tessdata/vie.traineddata")
 DEV_FILES = ("admin_29.txt", "admin_30.txt", "admin_31.txt", "admin_32.txt")
 
 
+def _natural_order(path: Path) -> str:
+    """admin_98 before admin_100: page seeds follow file order, so new files must not renumber old ones."""
+    return re.sub(r"\d+", lambda m: m.group().zfill(6), path.name)
+
+
 def corpus_split() -> tuple[list[Path], list[Path]]:
-    files = sorted((CORPUS / "text").glob("*.txt"))
+    files = sorted((CORPUS / "text").glob("*.txt"), key=_natural_order)
     return [f for f in files if f.name not in DEV_FILES], [f for f in files if f.name in DEV_FILES]
 
 
