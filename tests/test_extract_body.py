@@ -423,3 +423,13 @@ def test_a_spelled_out_day_range_is_one_deadline_dated_by_its_end() -> None:
     )
     fields, _ = _extract(text)
     assert [(d.when["month_day"], d.when["recurrence"]) for d in fields.deadlines] == [("11-18", "yearly")]
+
+
+def test_a_year_that_scopes_poverty_figures_is_no_deadline() -> None:
+    text = (
+        "III. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Phòng Lao động - Thương binh và Xã hội hướng dẫn các xã tổng hợp kết quả giảm tỷ lệ hộ nghèo đa "
+        "chiều năm 2024 và báo cáo số hộ cận nghèo năm 2024; tổ chức sơ kết vào năm 2025.\n"
+    )
+    fields, _ = _extract(text)
+    assert [d.when["year"] for d in fields.deadlines] == [2025]
