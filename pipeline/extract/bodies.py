@@ -285,6 +285,8 @@ def _named_after(text: DocText, doc: Doc, item: Span, cues: list[str]) -> list[t
     rules = _rules()
     folded = doc_text(doc)
     found: list[tuple[str, int, int]] = []
+    levels = "|".join(re.escape(w) for w in rules["name_levels"])
+    level_then_cac = re.compile(rf"(?<![a-z])(?:{levels}) (cac )")
     for cue in sorted(cues, key=len, reverse=True):
         # "…" in a cue stands for up to four words: "báo cáo … về" reads "báo cáo kết quả hằng năm về".
         pattern = r"(?:\s+\S+){0,4}?\s+".join(re.escape(part.strip()) for part in cue.split("…"))
@@ -305,10 +307,9 @@ def _named_after(text: DocText, doc: Doc, item: Span, cues: list[str]) -> list[t
                     hit = folded.find(stop, start, end)
                     end = hit if hit > start and not _ends_with_head(folded[start:hit].split()) else end
             # "tham mưu Ủy ban nhân dân tỉnh các chủ trương": after its level a name stops before "các".
-            levels = "|".join(re.escape(w) for w in rules["name_levels"])
-            level_then_group = re.search(rf"(?<![a-z])(?:{levels}) (cac )", folded[start:end])
+            level_then_group = level_then_cac.search(folded, start, end)
             if level_then_group:
-                end = start + level_then_group.start(1) - 1
+                end = level_then_group.start(1) - 1
             printed = text.clean(start, end)
             if printed and all(printed != p for p, _, _ in found):
                 found.append((printed, start, end))
@@ -431,11 +432,16 @@ def _merge_short_forms(bodies: dict[str, FoundBody]) -> None:
         bodies[full] = FoundBody(body, winner.evidence)
 
 
+def _own_end(item: Span, items: list[Span]) -> int:
+    """Where an item's own text ends: at its first sub-item, or with the item."""
+    children = [i.start_char for i in items if item.start_char < i.start_char < item.end_char]
+    return min(children) if children else item.end_char
+
+
 def _later_sentences(doc: Doc, item: Span, items: list[Span]) -> list[Span]:
     """Sentences after the first in an item's own text (before its sub-items): each may name another actor
     ("… tham mưu bố trí kinh phí. Sở Thông tin và Truyền thông, Báo … tuyên truyền …")."""
-    children = [i.start_char for i in items if item.start_char < i.start_char < item.end_char]
-    own_end = min(children) if children else item.end_char
+    own_end = _own_end(item, items)
     found = []
     for sentence in doc.sents:
         inside = item.start_char < sentence.start_char < own_end
@@ -446,8 +452,7 @@ def _later_sentences(doc: Doc, item: Span, items: list[Span]) -> list[Span]:
 
 def _clauses(text: DocText, doc: Doc, item: Span, items: list[Span]) -> list[Span]:
     """Clauses after a colon or a semicolon in an item's own text, each starting with a capital."""
-    children = [i.start_char for i in items if item.start_char < i.start_char < item.end_char]
-    own_end = min(children) if children else item.end_char
+    own_end = _own_end(item, items)
     found = []
     for mark in re.finditer(r"[;:]\s+", text.plain[item.start_char : own_end]):
         start = item.start_char + mark.end()
