@@ -167,3 +167,24 @@ def test_opening_lines_that_no_body_follows_are_no_title() -> None:
     text = "Một số giải pháp trọng tâm\n\n- Rà soát, phân loại hộ nghèo theo từng nguyên nhân."
     fields, _, _ = extract_fields([_page(text)])
     assert fields.title is None
+
+
+def test_a_movement_ending_with_a_national_name_takes_its_spelling() -> None:
+    text = (
+        "ỦY BAN NHÂN DÂN\nTỈNH HÀ NAM\nSố: 88/KH-UBND\n\nKẾ HOẠCH\n"
+        'Thực hiện Phong trào thi đua "Hà Nam cùng cử nước chung tay vì người nghèo - Không để ai bị bỏ '
+        'lại phía sau"\n\nCăn cứ Luật Thi đua, khen thưởng;'
+    )
+    fields, evidence, _ = extract_fields([_page(text)])
+    assert fields.movement == "Hà Nam cùng cả nước chung tay vì người nghèo - Không để ai bị bỏ lại phía sau"
+    assert "cử nước" in evidence["movement"].quote and evidence["movement"].note
+
+
+def test_a_local_movement_name_is_left_as_read() -> None:
+    text = (
+        "ỦY BAN NHÂN DÂN\nHUYỆN MƯỜNG LÁT\nSố: 12/KH-UBND\n\nKẾ HOẠCH\n"
+        'Thực hiện Phong trào thi đua "Mường Lát chung tay vì người nghèo"\n\n'
+        "Căn cứ Luật Thi đua, khen thưởng;"
+    )
+    fields, evidence, _ = extract_fields([_page(text)])
+    assert fields.movement == "Mường Lát chung tay vì người nghèo" and evidence["movement"].note is None

@@ -18,6 +18,7 @@ from pipeline.extract.header import (
 )
 from pipeline.extract.issuer import IssuerFound, find_issuer_in_body, find_issuer_in_header
 from pipeline.extract.issuer_inference import complete_locality, issuer_from_closing
+from pipeline.extract.movement_names import repair_movement
 from pipeline.extract.signature import check_issued_date, find_digital_signature
 from pipeline.extract.view import views
 from pipeline.gazetteer import load_gazetteer
@@ -144,8 +145,12 @@ def extract_fields(pages: list[Page]) -> tuple[Fields, dict[str, Evidence], list
         find_movement_in_body(first) if title is None else None
     )
     if movement:
-        fields.movement = str(movement.value)
+        fields.movement = repair_movement(str(movement.value))
         evidence["movement"] = movement.evidence
+        if fields.movement != movement.value:
+            note = "spelled as the national movement's name it ends with (models/reference)"
+            joined = f"{movement.evidence.note}; {note}" if movement.evidence.note else note
+            evidence["movement"] = movement.evidence.model_copy(update={"note": joined})
     # The body starts after the header block: title, number and place-date line, whichever ends last.
     header_ends = [evidence[k].end for k in ("title", "number", "issued_date") if k in evidence]
     body_start = max(header_ends) if header_ends and evidence.get("title", evidence.get("number")) else 0
