@@ -10,6 +10,7 @@ from pipeline.document import process_document
 from pipeline.models import Word
 from pipeline.restore import restore_text
 from pipeline.restore.ocr_correction import correct_ocr_text
+from pipeline.restore.train import DEV_FILES, corpus_split
 from pipeline.textnorm import strip_diacritics
 from tests.conftest import needs_ocr, seed_path
 
@@ -63,3 +64,12 @@ def test_eng_ocr_parallel_data_is_garbled_and_restorable() -> None:
     [(truth, garble)] = parallel_pages([PLAN], workers=1)
     assert wer(truth, garble) > 0.3, "the English model should mangle Vietnamese diacritics"
     assert wer(truth, restore_text(garble, force=True).text) < wer(truth, garble) / 3
+
+
+def test_corpus_files_are_read_in_numeric_order_and_dev_files_held_out() -> None:
+    train, dev = corpus_split()
+    names = [p.name for p in train]
+    # Page seeds follow this order: a new admin_100 must come after admin_99, not between 10 and 11.
+    assert names.index("admin_99.txt") < names.index("admin_100.txt") < names.index("admin_101.txt")
+    assert names.index("admin_10.txt") < names.index("admin_11.txt") < names.index("admin_99.txt")
+    assert [p.name for p in dev] == list(DEV_FILES) and not set(DEV_FILES) & set(names)
