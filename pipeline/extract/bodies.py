@@ -232,10 +232,11 @@ def item_actor(text: DocText, doc: Doc, item: Span) -> Actor | None:
     assigned = next((p for p in rules["assignment_prefixes"] if folded.startswith(p + " ", start)), None)
     if assigned:
         start += len(assigned) + 1
+    opens_with_body = starts_with_phrase(folded, rules["body_words"], start)
+    if not opens_with_body and not text.plain[start : start + 1].isupper():
+        return None
     end = _phrase_end(folded, start, min(item.end_char, start + ACTOR_CHARS))
-    if not starts_with_phrase(folded, rules["body_words"], start) and not _misread_known_unit(
-        text.clean(start, end)
-    ):
+    if not opens_with_body and not _misread_known_unit(text.clean(start, end)):
         return None
     printed = text.clean(start, end)
     if len(printed) < 3:
@@ -261,8 +262,6 @@ def item_actor(text: DocText, doc: Doc, item: Span) -> Actor | None:
 
 def _misread_known_unit(printed: str) -> bool:
     """ "Trung tim Văn hóa - Thông tin và Thể thao": OCR broke the head word of a known unit's name."""
-    if not printed[:1].isupper():
-        return False
     repaired = repair_name(printed)
     return repaired != printed and starts_with_phrase(match_key(repaired), _rules()["body_words"])
 

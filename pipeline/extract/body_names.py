@@ -28,11 +28,13 @@ def repair_name(name: str) -> str:
     words = name.split()
     threshold = load_rules("bodies")["min_similarity"]
     best: tuple[float, str, int] | None = None
+    prefixes: dict[int, str] = {}  # folded once per length, not once per known name
     for known, key, size in _known():
         if len(words) < size:
             continue
-        prefix = " ".join(words[:size])
-        folded = match_key(prefix)
+        if size not in prefixes:
+            prefixes[size] = match_key(" ".join(words[:size]))
+        folded = prefixes[size]
         # "… Tổ quốc và các …" joins two bodies: a connector the known name lacks is no misspelling.
         if (set(folded.split()) & _CONNECTORS) - set(key.split()):
             continue
