@@ -66,6 +66,11 @@ def _extract(text: str) -> tuple[Fields, dict]:
     return fields, evidence
 
 
+def _organisation(items: str) -> tuple[Fields, dict]:
+    """Extract from the items of an organisation section (the heading is added here)."""
+    return _extract("III. TỔ CHỨC THỰC HIỆN\n\n" + items)
+
+
 @pytest.fixture(scope="module")
 def plan() -> tuple[Fields, dict]:
     return _extract(PLAN)
@@ -250,12 +255,11 @@ def test_body_names_misread_by_ocr_are_repaired_against_known_units() -> None:
 
 def test_a_group_heading_over_numbered_sub_items_is_not_a_body() -> None:
     text = (
-        "III. TỔ CHỨC THỰC HIỆN\n\n"
         "1. Các Ban và Văn phòng cơ quan Ủy ban MTTQ Việt Nam tỉnh\n\n"
         "1.1. Ban Phong trào chủ trì, hướng dẫn triển khai Kế hoạch.\n\n"
         "1.2. Văn phòng tham mưu bố trí kinh phí.\n"
     )
-    fields, _ = _extract(text)
+    fields, _ = _organisation(text)
     assert {(b.name, b.role) for b in fields.responsible_bodies} == {
         ("Ban Phong trào", "lead"),
         ("Văn phòng", "advise"),
@@ -264,13 +268,12 @@ def test_a_group_heading_over_numbered_sub_items_is_not_a_body() -> None:
 
 def test_a_body_keeps_its_main_role_and_a_known_name_survives_an_ocr_slip() -> None:
     text = (
-        "III. TỔ CHỨC THỰC HIỆN\n\n"
         "1. Ban Thi đua - Khen thưởng, Sở Nội vụ phối hợp với Sở Tài chính đề xuất kinh phí khen thưởng.\n\n"
         "2. Sở Tài chính bố trí kinh phí thực hiện Kế hoạch.\n\n"
         "3. Ban Thi đua - Khen thưởng, S& Nội vụ (cơ quan thường trực của Hội đồng Thi đua - Khen thưởng "
         "tỉnh) theo dõi, tổng hợp kết quả thực hiện Kế hoạch.\n"
     )
-    fields, evidence = _extract(text)
+    fields, evidence = _organisation(text)
     roles = {b.name: b.role for b in fields.responsible_bodies}
     # One body under its canonical name, led (item 3) though it first appears as a partner (item 1).
     assert roles == {"Sở Nội vụ (Ban Thi đua - Khen thưởng)": "lead", "Sở Tài chính": "coordinate"}
@@ -280,31 +283,28 @@ def test_a_body_keeps_its_main_role_and_a_known_name_survives_an_ocr_slip() -> N
 
 def test_a_bracket_that_names_the_standing_body_makes_it_the_lead() -> None:
     text = (
-        "III. TỔ CHỨC THỰC HIỆN\n\n"
         "1. Phòng Nội vụ (cơ quan thường trực Hội đồng Thi đua - Khen thưởng huyện) hướng dẫn các xã "
         "đăng ký thi đua.\n"
     )
-    fields, _ = _extract(text)
+    fields, _ = _organisation(text)
     assert [(b.name, b.role) for b in fields.responsible_bodies] == [("Phòng Nội vụ", "lead")]
 
 
 def test_a_report_to_the_head_of_a_body_goes_to_that_body() -> None:
     text = (
-        "III. TỔ CHỨC THỰC HIỆN\n\n"
         "1. Sở Lao động - Thương binh và Xã hội chủ trì tổng hợp kết quả, báo cáo Chủ tịch Ủy ban nhân dân "
         "tỉnh trước ngày 15 tháng 12 hằng năm.\n"
     )
-    fields, _ = _extract(text)
+    fields, _ = _organisation(text)
     assert ("Ủy ban nhân dân tỉnh", "report_to") in {(b.name, b.role) for b in fields.responsible_bodies}
 
 
 def test_the_body_advised_receives_the_work_and_an_advisory_council_keeps_its_role() -> None:
     text = (
-        "III. TỔ CHỨC THỰC HIỆN\n\n"
         "1. Phòng Nội vụ tham mưu Hội đồng Thi đua - Khen thưởng huyện hướng dẫn hồ sơ khen thưởng.\n\n"
         "2. Phòng Tài chính - Kế hoạch tham mưu Ủy ban nhân dân huyện các giải pháp bố trí kinh phí.\n"
     )
-    fields, _ = _extract(text)
+    fields, _ = _organisation(text)
     assert {(b.name, b.role) for b in fields.responsible_bodies} == {
         ("Phòng Nội vụ", "advise"),
         ("Hội đồng Thi đua - Khen thưởng huyện", "advise"),
@@ -316,14 +316,13 @@ def test_the_body_advised_receives_the_work_and_an_advisory_council_keeps_its_ro
 
 def test_a_short_name_and_a_name_without_viet_nam_are_the_body_named_in_full() -> None:
     text = (
-        "III. TỔ CHỨC THỰC HIỆN\n\n"
         "1. Ban Dân vận Ủy ban MTTQ tỉnh chủ trì tổng hợp, báo cáo Ban Thường trực Ủy ban MTTQ Việt Nam "
         "tỉnh trước ngày 10 tháng 12 hằng năm.\n\n"
         "2. Văn phòng tham mưu Ban Thường trực bố trí kinh phí.\n\n"
         "3. Ủy ban Mặt trận Tổ quốc Việt Nam các huyện chủ động triển khai; Ban Dân vận Ủy ban Mặt trận "
         "Tổ quốc Việt Nam tỉnh theo dõi.\n"
     )
-    fields, _ = _extract(text)
+    fields, _ = _organisation(text)
     names = [b.name for b in fields.responsible_bodies]
     assert names.count("Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh") == 1
     assert "Ban Thường trực" not in names
@@ -366,11 +365,10 @@ def test_scorer_matches_bodies_by_canonical_name_not_by_abbreviation() -> None:
 
 def test_a_report_sent_about_its_results_names_where_it_goes() -> None:
     text = (
-        "III. TỔ CHỨC THỰC HIỆN\n\n"
         "1. Ban Thường trực Ủy ban MTTQ Việt Nam các huyện xây dựng kế hoạch; định kỳ báo cáo kết quả hằng "
         "năm về Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh trước ngày 15/11.\n"
     )
-    fields, _ = _extract(text)
+    fields, _ = _organisation(text)
     assert ("Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "report_to") in {
         (b.name, b.role) for b in fields.responsible_bodies
     }
@@ -378,23 +376,21 @@ def test_a_report_sent_about_its_results_names_where_it_goes() -> None:
 
 def test_recipients_under_a_garbled_heading_beside_the_authority_are_no_bodies() -> None:
     text = (
-        "III. TỔ CHỨC THỰC HIỆN\n\n"
         "1. Phòng Nội vụ chủ trì hướng dẫn các xã đăng ký thi đua, theo dõi việc tổ chức thực hiện phong "
         "trào thi đua của các cơ quan, đơn vị, địa phương và đề xuất khen thưởng kịp thời các tập thể, cá "
         "nhân có thành tích tiêu biểu.\n\n"
         "Noimhim: TM. ỦY BAN NHÂN DÂN\n- Ban Thi đua - KT tỉnh;\n- UBND các xã, thị trấn;\n- Lưu: VT.\n"
     )
-    fields, _ = _extract(text)
+    fields, _ = _organisation(text)
     assert [b.name for b in fields.responsible_bodies] == ["Phòng Nội vụ"]
 
 
 def test_a_known_unit_whose_head_word_ocr_broke_is_still_an_actor() -> None:
     text = (
-        "III. TỔ CHỨC THỰC HIỆN\n\n"
         "1. Trung tim Văn hóa - Thông tin và Thể thao: Tuyên truyền các mô hình giảm nghèo hiệu quả.\n\n"
         "2. Tăng cường kiểm tra việc bình xét hộ nghèo ở các thôn.\n"
     )
-    fields, _ = _extract(text)
+    fields, _ = _organisation(text)
     assert [(b.name, b.role) for b in fields.responsible_bodies] == [
         ("Trung tâm Văn hóa - Thông tin và Thể thao", "coordinate")
     ]
@@ -402,12 +398,11 @@ def test_a_known_unit_whose_head_word_ocr_broke_is_still_an_actor() -> None:
 
 def test_a_sector_partner_and_a_body_named_with_its_parent_agency() -> None:
     text = (
-        "III. TỔ CHỨC THỰC HIỆN\n\n"
         "1. Ban Dân chủ - Pháp luật cơ quan chuyên trách Ủy ban MTTQ Việt Nam huyện chủ trì, phối hợp với "
         "ngành Lao động - Thương binh và Xã hội và các ngành có liên quan rà soát hộ cận nghèo.\n\n"
         "2. Văn phòng phối hợp với ngành chức năng bố trí kinh phí.\n"
     )
-    fields, _ = _extract(text)
+    fields, _ = _organisation(text)
     assert [(b.name, b.role) for b in fields.responsible_bodies] == [
         ("Ban Dân chủ - Pháp luật Ủy ban Mặt trận Tổ quốc Việt Nam huyện", "lead"),
         ("Ngành Lao động - Thương binh và Xã hội", "coordinate"),
@@ -417,19 +412,17 @@ def test_a_sector_partner_and_a_body_named_with_its_parent_agency() -> None:
 
 def test_a_spelled_out_day_range_is_one_deadline_dated_by_its_end() -> None:
     text = (
-        "III. TỔ CHỨC THỰC HIỆN\n\n"
         "1. Ủy ban MTTQ Việt Nam huyện tổ chức Tháng cao điểm vận động Quỹ từ ngày 17 tháng 10 đến ngày "
         "18 tháng 11 hằng năm.\n"
     )
-    fields, _ = _extract(text)
+    fields, _ = _organisation(text)
     assert [(d.when["month_day"], d.when["recurrence"]) for d in fields.deadlines] == [("11-18", "yearly")]
 
 
 def test_a_year_that_scopes_poverty_figures_is_no_deadline() -> None:
     text = (
-        "III. TỔ CHỨC THỰC HIỆN\n\n"
         "1. Phòng Lao động - Thương binh và Xã hội hướng dẫn các xã tổng hợp kết quả giảm tỷ lệ hộ nghèo đa "
         "chiều năm 2024 và báo cáo số hộ cận nghèo năm 2024; tổ chức sơ kết vào năm 2025.\n"
     )
-    fields, _ = _extract(text)
+    fields, _ = _organisation(text)
     assert [d.when["year"] for d in fields.deadlines] == [2025]

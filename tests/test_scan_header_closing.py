@@ -2,7 +2,7 @@
 day, a seal over the title line, and a draft appended after the signed document."""
 
 from pipeline.extract import extract_fields
-from pipeline.models import Page
+from pipeline.models import Evidence, Page
 
 STAMPED_HEADER = """ỦY BAN NHÂN DÂN
 TỈNH QUẢNG NGÃI
@@ -169,22 +169,24 @@ def test_opening_lines_that_no_body_follows_are_no_title() -> None:
     assert fields.title is None
 
 
-def test_a_movement_ending_with_a_national_name_takes_its_spelling() -> None:
+def _movement_of(unit: str, movement: str) -> tuple[str | None, Evidence]:
+    """The movement read from a plan of ``unit`` whose title names ``movement``."""
     text = (
-        "ỦY BAN NHÂN DÂN\nTỈNH HÀ NAM\nSố: 88/KH-UBND\n\nKẾ HOẠCH\n"
-        'Thực hiện Phong trào thi đua "Hà Nam cùng cử nước chung tay vì người nghèo - Không để ai bị bỏ '
-        'lại phía sau"\n\nCăn cứ Luật Thi đua, khen thưởng;'
+        f"ỦY BAN NHÂN DÂN\n{unit.upper()}\nSố: 88/KH-UBND\n\nKẾ HOẠCH\n"
+        f'Thực hiện Phong trào thi đua "{movement}"\n\nCăn cứ Luật Thi đua, khen thưởng;'
     )
     fields, evidence, _ = extract_fields([_page(text)])
-    assert fields.movement == "Hà Nam cùng cả nước chung tay vì người nghèo - Không để ai bị bỏ lại phía sau"
-    assert "cử nước" in evidence["movement"].quote and evidence["movement"].note
+    return fields.movement, evidence["movement"]
+
+
+def test_a_movement_ending_with_a_national_name_takes_its_spelling() -> None:
+    movement, evidence = _movement_of(
+        "tỉnh Hà Nam", "Hà Nam cùng cử nước chung tay vì người nghèo - Không để ai bị bỏ lại phía sau"
+    )
+    assert movement == "Hà Nam cùng cả nước chung tay vì người nghèo - Không để ai bị bỏ lại phía sau"
+    assert "cử nước" in evidence.quote and evidence.note
 
 
 def test_a_local_movement_name_is_left_as_read() -> None:
-    text = (
-        "ỦY BAN NHÂN DÂN\nHUYỆN MƯỜNG LÁT\nSố: 12/KH-UBND\n\nKẾ HOẠCH\n"
-        'Thực hiện Phong trào thi đua "Mường Lát chung tay vì người nghèo"\n\n'
-        "Căn cứ Luật Thi đua, khen thưởng;"
-    )
-    fields, evidence, _ = extract_fields([_page(text)])
-    assert fields.movement == "Mường Lát chung tay vì người nghèo" and evidence["movement"].note is None
+    movement, evidence = _movement_of("huyện Mường Lát", "Mường Lát chung tay vì người nghèo")
+    assert movement == "Mường Lát chung tay vì người nghèo" and evidence.note is None
