@@ -81,6 +81,22 @@ def find_zones(lines: list[Line], page_height: int) -> list[Zone]:
     return zones
 
 
+_MAX_STRETCH = 120  # pixels at 300 dpi: about two lines
+
+
+def clear_of_ink(grey: np.ndarray, zone: Zone) -> Zone:
+    """The zone with its top and bottom moved to the nearest rows without ink. A zone cut through a line
+    the first pass misread (a handwritten place-date line) would give that line's upper half as garbage."""
+    _, ink = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    blank = np.flatnonzero(ink.sum(axis=1) <= max(1, int(0.001 * grey.shape[1])))
+    above = blank[(blank <= zone.top) & (blank >= zone.top - _MAX_STRETCH)]
+    below = blank[(blank >= zone.bottom) & (blank <= zone.bottom + _MAX_STRETCH)]
+    # Without a blank row near (a dark border, a stain), the zone stays as it was found.
+    top = int(above.max()) if above.size else zone.top
+    bottom = int(below.min()) if below.size else zone.bottom
+    return Zone(zone.kind, top, bottom)
+
+
 def find_gutter(grey: np.ndarray, zone: Zone) -> int | None:
     """x of the widest ink-free vertical band in the middle of the zone, or None for a single column."""
     band = grey[zone.top : zone.bottom]

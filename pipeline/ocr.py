@@ -10,7 +10,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from pipeline import tools
-from pipeline.layout import Line, Zone, find_gutter, find_zones
+from pipeline.layout import Line, Zone, clear_of_ink, find_gutter, find_zones
 from pipeline.models import Word
 from pipeline.preprocess import turn
 from pipeline.settings import Settings
@@ -101,7 +101,8 @@ def read_columns(image: Path, lines: list[Line], settings: Settings) -> list[Lin
     if grey is None or not lines:
         return lines
     result = list(lines)
-    for zone in find_zones(lines, grey.shape[0]):
+    for found in find_zones(lines, grey.shape[0]):
+        zone = clear_of_ink(grey, found)
         gutter = find_gutter(grey, zone)
         if gutter is None:
             continue

@@ -212,12 +212,19 @@ def _letter_width(line: list[Word]) -> float | None:
     return statistics.median(widths) if widths else None
 
 
+def _opens_day(word: Word, before: Word | None) -> bool:
+    """ "ngày" right after the place's comma ("Quảng Ngãi, ngày"), not a date cited in the body; also what
+    is left of it when the day is glued on ("ngàVW/H†")."""
+    after_place = before is not None and before.line == word.line and before.text.endswith(",")
+    return after_place and match_key(word.text).startswith("nga")
+
+
 def _day_place(words: list[Word], height: int) -> _DayPlace | None:
     """Where the handwritten day sits on the place-date line. The engine often glues it to a neighbour
     ("ngày4†tháng", "O†tháng") or stretches the box of "ngày" over it, so the edges are where the printed
     words end and start, measured in the line's letter width rather than taken from the word boxes."""
     for index, word in enumerate(words):
-        if word.box[1] > height * _HEADER_SHARE or not match_key(word.text).startswith("ngay"):
+        if word.box[1] > height * _HEADER_SHARE or not _opens_day(word, words[index - 1] if index else None):
             continue
         near = [w for w in words[index : index + 2 + _SEARCH_WORDS] if w.line == word.line]
         end = next((i for i, w in enumerate(near) if "thang" in match_key(w.text)), None)

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.extract import extract_fields
+from pipeline.extract.header import printed_month
 from pipeline.models import NumberReread, Page, Word
 from pipeline.reread import majority, reread_day, reread_number
 
@@ -212,7 +213,9 @@ def _merged(boxes: Boxes, first: str, last: str, text: str) -> Boxes:
         ("ngày", "tháng", "ngày#@tháng"),  # all three in one word
     ],
 )
-def test_a_day_glued_to_its_neighbours_is_still_found(tmp_path: Path, first: str, last: str, text: str) -> None:
+def test_a_day_glued_to_its_neighbours_is_still_found(
+    tmp_path: Path, first: str, last: str, text: str
+) -> None:
     image, boxes = _pen_day_line(tmp_path)
     merged = _merged(boxes, first, last, text)
     words = [Word(text=t, confidence=30.0 if "#" in t else 95.0, box=b, line=0) for t, b in merged]
@@ -221,10 +224,15 @@ def test_a_day_glued_to_its_neighbours_is_still_found(tmp_path: Path, first: str
     assert day.shapes == "23"
 
 
-def _dated_page(day: NumberReread | None) -> Page:
-    text = "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 280/BC-UBND\nQuảng Ngãi, ngày #@ tháng 11 năm 2024\nBÁO CÁO"
+def _dated_page(day: NumberReread | None, first: str = "#@") -> Page:
+    date_line = f"Quảng Ngãi, ngày {first} tháng 11 năm 2024"
+    text = f"ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 280/BC-UBND\n{date_line}\nBÁO CÁO"
+    words = [
+        Word(text=t, confidence=40.0 if t == first else 96.0, box=(10 * i, 0, 9, 9), line=0)
+        for i, t in enumerate(text.split())
+    ]
     return Page(
-        number=1, text=text, ocr_text=text, mean_confidence=90.0, source="ocr", day_reread=day
+        number=1, text=text, ocr_text=text, mean_confidence=90.0, source="ocr", day_reread=day, words=words
     )  # fmt: skip
 
 
@@ -237,3 +245,43 @@ def test_an_unreadable_day_is_completed_from_its_second_reading_and_flagged() ->
     assert evidence["issued_date"].quote.startswith("ngày")
     fields, _, _ = extract_fields([_dated_page(None)])
     assert fields.issued_date is None and fields.place == "Quảng Ngãi"
+
+
+def test_an_unsure_day_in_the_text_gives_way_to_its_second_reading() -> None:
+    # The page text read "4" with low confidence where the pen wrote 24; the crop's classifier read 24.
+    day = NumberReread(digits="24", readings=["4", "4", "4"], shapes="24", box=(0, 0, 9, 9))
+    fields, evidence, _ = extract_fields([_dated_page(day, first="4")])
+    assert fields.issued_date is not None and fields.issued_date.isoformat() == "2024-11-24"
+    assert evidence["issued_date"].needs_review
+    assert evidence["issued_date"].note and "'4'" in evidence["issued_date"].note
+    fields, evidence, _ = extract_fields([_dated_page(None, first="4")])
+    assert fields.issued_date is not None and fields.issued_date.day == 4  # no second reading: kept, flagged
+    assert evidence["issued_date"].needs_review
+
+
+def test_a_misread_printed_month_is_repaired_for_a_reread_day() -> None:
+    day = NumberReread(digits="22", readings=["2", "2", ""], shapes="22", box=(0, 0, 9, 9))
+    page = _dated_page(day)
+    text = page.text.replace("tháng 11", "tháng 1]")
+    fields, evidence, _ = extract_fields([page.model_copy(update={"text": text, "ocr_text": text})])
+    assert fields.issued_date is not None and fields.issued_date.isoformat() == "2024-11-22"
+    assert evidence["issued_date"].needs_review
+
+
+def test_printed_month_takes_only_months() -> None:
+    assert printed_month(" 1] ") == 11
+    assert printed_month("O5") == 5
+    assert printed_month("13") is None
+    assert printed_month("#") is None
+
+
+def test_a_date_cited_in_the_body_is_not_the_place_date_line(tmp_path: Path) -> None:
+    cited = ["Thực", "hiện", "Chỉ", "thị", "số", "11/CT-TTg", "ngày", "#@", "tháng", "4", "năm", "2021"]
+    words = [
+        Word(text=t, confidence=30.0, box=(300 + 90 * i, 400, 80, 50), line=0) for i, t in enumerate(cited)
+    ]
+
+    def no_page() -> np.ndarray:
+        raise AssertionError("no crop should be needed")
+
+    assert reread_day(no_page, words, 3400, tmp_path, lang="vie", timeout=60) is None

@@ -154,7 +154,7 @@ def test_a_garbled_heading_needs_its_own_line_and_its_colon() -> None:
 
 def test_a_page_that_lost_its_header_opens_with_its_title_for_review() -> None:
     text = (
-        "Triển khai thực hiện cuộc vận động\n\"Ngày vì người nghèo\" năm 2023\n\n"
+        'Triển khai thực hiện cuộc vận động\n"Ngày vì người nghèo" năm 2023\n\n'
         "Thực hiện Kế hoạch số 41/KH-UBND ngày 12/8/2022 của Ủy ban nhân dân huyện, Ban Thường trực "
         "xây dựng kế hoạch như sau:"
     )

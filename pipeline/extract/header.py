@@ -33,7 +33,8 @@ _DATE = re.compile(
 # The same line when the day or month is unreadable (handwritten: "ngày@¿ tháng 1] năm 2024"): the place
 # is still read, the date is not.
 _PLACE_LINE = re.compile(
-    _PLACE_DAY + r"\s*[^\n]{0,6}?\s*th[a-z]{1,2}ng\s*(?P<m>[^\n]{0,5}?)\s*n[a-z]m\s+(?P<y>(?:19|20)\d\d)"
+    r"(?P<place>[^\W\d_][^\n,;:]{1,40}?)\s*,\s*\w{0,2}ga"  # "ngày" may have lost its end: "ngàVW/H†"
+    r"\s*[^\n]{0,8}?\s*th[a-z]{1,2}ng\s*(?P<m>[^\n]{0,5}?)\s*n[a-z]m\s+(?P<y>(?:19|20)\d\d)"
 )
 _PERIOD = re.compile(r"giai\s+doan\s+(?P<a>(?:19|20)\d\d)\s*[-–]\s*(?P<b>(?:19|20)\d\d)")
 _UNTIL = re.compile(r"den\s+nam\s+(?P<b>(?:19|20)\d\d)")
@@ -189,6 +190,9 @@ def find_date(page: PageView) -> tuple[dt.date | None, str, Evidence | None, Evi
         if place is None:
             continue
         sure = _digits_sure(page, *match.span("d"))
+        reread = None if sure else _date_from_reread(page, match, first=match.group("d"))
+        if reread is not None:  # the crop's reading replaces an unsure first one, as for the number
+            return reread[0], place[0], reread[1], place[1]
         date_ev = page.evidence(
             match.start("d") - len("ngày "),
             match.end(),
@@ -204,21 +208,33 @@ def find_date(page: PageView) -> tuple[dt.date | None, str, Evidence | None, Evi
     return None
 
 
-def _date_from_reread(page: PageView, match: re.Match[str]) -> tuple[dt.date, Evidence] | None:
-    """The day from its second reading, with the printed month and year of the line; always flagged."""
+def _date_from_reread(
+    page: PageView, match: re.Match[str], *, first: str | None = None
+) -> tuple[dt.date, Evidence] | None:
+    """The day from its second reading, with the printed month and year of the line; always flagged.
+    ``first`` is the day the page text gave, if any."""
     reread = page.day_reread
-    month = match.group("m").strip()
-    if reread is None or not reread.digits or not month.isdigit():
+    month = printed_month(match.group("m"))
+    if reread is None or not reread.digits or month is None:
         return None
     try:
-        date = dt.date(int(match.group("y")), int(month), int(reread.digits))
+        date = dt.date(int(match.group("y")), month, int(reread.digits))
     except ValueError:
         return None
-    note = f"day unreadable in the page text, read again on its crop ({_readings(reread)}): check the scan"
+    was = f"day read {first!r} with low confidence" if first else "day unreadable in the page text"
+    note = f"{was}, read again on its crop ({_readings(reread)}): check the scan"
     start = match.end("place")
     while page.plain[start] in ", ":
         start += 1
     return date, page.evidence(start, match.end(), 0.5, note)
+
+
+def printed_month(text: str) -> int | None:
+    """The printed month of a place-date line, through the marks the engine gives for a printed digit
+    ("1]" for 11); None unless it is 1-12."""
+    misreads: dict[str, str] = _rules()["printed_digit_misreads"]
+    digits = "".join(misreads.get(ch, ch) for ch in text.strip())
+    return int(digits) if digits.isdigit() and 1 <= int(digits) <= 12 else None
 
 
 def _place_suffix(chunk: str) -> str:
