@@ -75,7 +75,9 @@ def _features(
     for image, digit in zip(images, digits, strict=True):
         glyph = image.reshape(28, 28).astype(np.uint8)
         for copy in range(copies):
-            drawn = continental(glyph, int(digit), rng) if copies > 1 else glyph
+            drawn = (
+                continental(glyph, int(digit), rng) if copies > 1 else glyph
+            )  # held-out glyphs stay as written
             rows.append(glyph_features(pen_ink(drawn, rng if copy else None)))
             labels.append(int(digit))
     return np.array(rows), np.array(labels)

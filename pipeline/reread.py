@@ -231,13 +231,13 @@ def _day_place(words: list[Word], height: int) -> _DayPlace | None:
         letter = _letter_width([w for w in words if w.line == word.line])
         if end is None or letter is None:
             continue
-        month = near[end]
+        month, month_key = near[end], match_key(near[end].text)
+        glued = month_key.index("thang")  # characters glued before "tháng"
         left = word.box[0] + min(word.box[2], round(_NGAY_WIDTH * letter)) + 2
-        month_text = month.text[match_key(month.text).index("thang") :]
-        right = month.box[0] + month.box[2] - round(_THANG_LETTER * letter * len(month_text))
-        right = month.box[0] if month_text == month.text else right
+        right = month.box[0] + month.box[2] - round(_THANG_LETTER * letter * (len(month_key) - glued))
+        right = right if glued else month.box[0]
         between = near[1:end]
-        plain = match_key(word.text) == "ngay" and month_text == month.text and bool(between)
+        plain = match_key(word.text) == "ngay" and not glued and bool(between)
         sure = plain and all(w.text.isdigit() and w.confidence >= SURE_DIGITS_CONFIDENCE for w in between)
         return _DayPlace(left, right - 2, near[: end + 1], sure)
     return None

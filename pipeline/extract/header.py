@@ -26,14 +26,15 @@ _SYMBOL = r"(?P<sym>[a-z]{1,8}(?:\s*[-/&]\s*[a-z0-9]{1,10}){0,4})\b"
 _NUMBER = re.compile(r"\bs[o0-9]\s*[:;.]?\s*(?P<num>\d{1,5})\s*(?P<sep>[/-]?)\s*" + _SYMBOL)
 # The same line with unreadable digits: "Số:#4 /TIr -UBND", "Số: ế†I /QĐ-UBND".
 _UNREAD_NUMBER = re.compile(r"\bs[o0-9]\s*[:;.]\s*[^\s/]{0,6}\s*/\s*" + _SYMBOL)
-_PLACE_DAY = r"(?P<place>[^\W\d_][^\n,;:]{1,40}?)\s*,\s*\w{0,2}g[a-z]y"  # "Quảng Ngãi, ngày"
+_PLACE = r"(?P<place>[^\W\d_][^\n,;:]{1,40}?)\s*,\s*"  # "Quảng Ngãi, "
+_PLACE_DAY = _PLACE + r"\w{0,2}g[a-z]y"  # "Quảng Ngãi, ngày"
 _DATE = re.compile(
     _PLACE_DAY + r"\s+(?P<d>\d{1,2})\s+th[a-z]{1,2}ng\s+(?P<m>\d{1,2})\s+n[a-z]m\s+(?P<y>\d{4})"
 )
 # The same line when the day or month is unreadable (handwritten: "ngày@¿ tháng 1] năm 2024"): the place
-# is still read, the date is not.
+# is still read; the date only with the day's second reading (pipeline.reread).
 _PLACE_LINE = re.compile(
-    r"(?P<place>[^\W\d_][^\n,;:]{1,40}?)\s*,\s*\w{0,2}ga"  # "ngày" may have lost its end: "ngàVW/H†"
+    _PLACE + r"\w{0,2}ga"  # "ngày" may have lost its end: "ngàVW/H†"
     r"\s*[^\n]{0,8}?\s*th[a-z]{1,2}ng\s*(?P<m>[^\n]{0,5}?)\s*n[a-z]m\s+(?P<y>(?:19|20)\d\d)"
 )
 _PERIOD = re.compile(r"giai\s+doan\s+(?P<a>(?:19|20)\d\d)\s*[-–]\s*(?P<b>(?:19|20)\d\d)")
