@@ -71,6 +71,12 @@ def _organisation(items: str) -> tuple[Fields, dict]:
     return _extract("III. TỔ CHỨC THỰC HIỆN\n\n" + items)
 
 
+def _roles(items: str) -> list[tuple[str, str | None]]:
+    """(name, role) of each responsible body found in the items of an organisation section, in order."""
+    fields, _ = _organisation(items)
+    return [(b.name, b.role) for b in fields.responsible_bodies]
+
+
 @pytest.fixture(scope="module")
 def plan() -> tuple[Fields, dict]:
     return _extract(PLAN)
@@ -259,8 +265,7 @@ def test_a_group_heading_over_numbered_sub_items_is_not_a_body() -> None:
         "1.1. Ban Phong trào chủ trì, hướng dẫn triển khai Kế hoạch.\n\n"
         "1.2. Văn phòng tham mưu bố trí kinh phí.\n"
     )
-    fields, _ = _organisation(text)
-    assert {(b.name, b.role) for b in fields.responsible_bodies} == {
+    assert set(_roles(text)) == {
         ("Ban Phong trào", "lead"),
         ("Văn phòng", "advise"),
     }
@@ -286,8 +291,7 @@ def test_a_bracket_that_names_the_standing_body_makes_it_the_lead() -> None:
         "1. Phòng Nội vụ (cơ quan thường trực Hội đồng Thi đua - Khen thưởng huyện) hướng dẫn các xã "
         "đăng ký thi đua.\n"
     )
-    fields, _ = _organisation(text)
-    assert [(b.name, b.role) for b in fields.responsible_bodies] == [("Phòng Nội vụ", "lead")]
+    assert _roles(text) == [("Phòng Nội vụ", "lead")]
 
 
 def test_a_report_to_the_head_of_a_body_goes_to_that_body() -> None:
@@ -295,8 +299,7 @@ def test_a_report_to_the_head_of_a_body_goes_to_that_body() -> None:
         "1. Sở Lao động - Thương binh và Xã hội chủ trì tổng hợp kết quả, báo cáo Chủ tịch Ủy ban nhân dân "
         "tỉnh trước ngày 15 tháng 12 hằng năm.\n"
     )
-    fields, _ = _organisation(text)
-    assert ("Ủy ban nhân dân tỉnh", "report_to") in {(b.name, b.role) for b in fields.responsible_bodies}
+    assert ("Ủy ban nhân dân tỉnh", "report_to") in _roles(text)
 
 
 def test_the_body_advised_receives_the_work_and_an_advisory_council_keeps_its_role() -> None:
@@ -304,8 +307,7 @@ def test_the_body_advised_receives_the_work_and_an_advisory_council_keeps_its_ro
         "1. Phòng Nội vụ tham mưu Hội đồng Thi đua - Khen thưởng huyện hướng dẫn hồ sơ khen thưởng.\n\n"
         "2. Phòng Tài chính - Kế hoạch tham mưu Ủy ban nhân dân huyện các giải pháp bố trí kinh phí.\n"
     )
-    fields, _ = _organisation(text)
-    assert {(b.name, b.role) for b in fields.responsible_bodies} == {
+    assert set(_roles(text)) == {
         ("Phòng Nội vụ", "advise"),
         ("Hội đồng Thi đua - Khen thưởng huyện", "advise"),
         ("Phòng Tài chính - Kế hoạch", "advise"),
@@ -368,10 +370,7 @@ def test_a_report_sent_about_its_results_names_where_it_goes() -> None:
         "1. Ban Thường trực Ủy ban MTTQ Việt Nam các huyện xây dựng kế hoạch; định kỳ báo cáo kết quả hằng "
         "năm về Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh trước ngày 15/11.\n"
     )
-    fields, _ = _organisation(text)
-    assert ("Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "report_to") in {
-        (b.name, b.role) for b in fields.responsible_bodies
-    }
+    assert ("Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "report_to") in _roles(text)
 
 
 def test_recipients_under_a_garbled_heading_beside_the_authority_are_no_bodies() -> None:
@@ -390,10 +389,7 @@ def test_a_known_unit_whose_head_word_ocr_broke_is_still_an_actor() -> None:
         "1. Trung tim Văn hóa - Thông tin và Thể thao: Tuyên truyền các mô hình giảm nghèo hiệu quả.\n\n"
         "2. Tăng cường kiểm tra việc bình xét hộ nghèo ở các thôn.\n"
     )
-    fields, _ = _organisation(text)
-    assert [(b.name, b.role) for b in fields.responsible_bodies] == [
-        ("Trung tâm Văn hóa - Thông tin và Thể thao", "coordinate")
-    ]
+    assert _roles(text) == [("Trung tâm Văn hóa - Thông tin và Thể thao", "coordinate")]
 
 
 def test_a_sector_partner_and_a_body_named_with_its_parent_agency() -> None:
@@ -402,8 +398,7 @@ def test_a_sector_partner_and_a_body_named_with_its_parent_agency() -> None:
         "ngành Lao động - Thương binh và Xã hội và các ngành có liên quan rà soát hộ cận nghèo.\n\n"
         "2. Văn phòng phối hợp với ngành chức năng bố trí kinh phí.\n"
     )
-    fields, _ = _organisation(text)
-    assert [(b.name, b.role) for b in fields.responsible_bodies] == [
+    assert _roles(text) == [
         ("Ban Dân chủ - Pháp luật Ủy ban Mặt trận Tổ quốc Việt Nam huyện", "lead"),
         ("Ngành Lao động - Thương binh và Xã hội", "coordinate"),
         ("Văn phòng", "coordinate"),
