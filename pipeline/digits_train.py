@@ -68,6 +68,24 @@ def pen_ink(image: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
     return varied if varied.any() else ink
 
 
+def touching_pair(first: np.ndarray, second: np.ndarray, overlap: int) -> np.ndarray | None:
+    """Two MNIST glyphs written side by side at scan size, the second moved left until their ink touches
+    and then ``overlap`` pixels further: the blob a segmenter must part. None when either glyph is in
+    pieces of its own, so the pair never forms one blob."""
+    left, right = pen_ink(first, None), pen_ink(second, None)
+    size = left.shape[1]
+    for shift in range(1, size):
+        start = size - shift - overlap
+        canvas = np.zeros((size, 2 * size), np.uint8)
+        canvas[:, :size] = left
+        canvas[:, start : start + size] |= right
+        if cv2.connectedComponents(canvas)[0] == 2:  # background and one blob
+            return canvas
+        if shift > size // 2:
+            return None
+    return None
+
+
 def _features(
     images: np.ndarray, digits: np.ndarray, copies: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -3,9 +3,9 @@
 On real scans the number after "Số:" and the day after "ngày" are often handwritten or stamped, and the
 page-wide OCR reads them badly ("80" for 280, "#4" for 24). When the first reading is unsure, the strip is
 cropped and read again as one line restricted to digits, once per binarisation, and the readings vote.
-The digit classifier (``pipeline.digits``), trained on handwriting, reads the same strip glyph by glyph;
-when it is sure of every glyph its reading stands, else the vote's. Every second reading stays flagged for
-review.
+The digit classifier (``pipeline.digits``), trained on handwriting, reads the same strip glyph by glyph,
+with the vote as a second witness for each glyph; when it is sure of every glyph its reading stands, else
+the vote's. Every second reading stays flagged for review.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from pipeline import tools
-from pipeline.digits import read_digit_strip
+from pipeline.digits import strip_probabilities
 from pipeline.models import SURE_DIGITS_CONFIDENCE, NumberReread, Word
 from pipeline.textnorm import match_key
 
@@ -33,6 +33,9 @@ _PAD = 12  # pixels around the crop at 300 dpi; ink of handwritten digits oversh
 _SEARCH_WORDS = 4  # the symbol follows the label within a few words
 _SPECKS = "`'\".,‘’“”^~"
 MIN_GLYPH_PROBABILITY = 0.5  # every glyph's digit more likely than all the others together
+# How much more likely a digit is once Tesseract's vote names it in the same place: its odds if the
+# engine reads half of pen digits right and spreads its errors over the nine others (0.5 / (0.5 / 9)).
+TESSERACT_AGREEMENT = 9.0
 
 
 def _between(
@@ -107,10 +110,9 @@ def reread_number(
     boxes = [label.box, *(w.box for w in between), symbol.box]
     # The label stays in the crop: read with it, the first digit is not mistaken for the end of "Số:".
     left = max(0, label.box[0] - _PAD)
-    # Digits glued to the symbol ("7/QĐ-UBND") belong in the crop: cut at the slash, estimated by position.
-    slash = symbol.box[0] + round(symbol.box[2] * symbol.text.index("/") / len(symbol.text))
-    right = min(page.shape[1], slash - 2)  # the slash itself would be read as a 1 or a 7
     top, bottom = _band(page, boxes)
+    slash = _slash_left(page[top:bottom], symbol, work_dir / "symbol", lang=lang, timeout=timeout)
+    right = min(page.shape[1], slash - 2)  # the slash itself would be read as a 1 or a 7
     if right - left < 8 or bottom - top < 8:
         return None
     crop = page[top:bottom, left:right]
@@ -118,23 +120,52 @@ def reread_number(
     readings = [_reading(text) for text in texts]
     box = (left, top, right - left, bottom - top)
     voted = majority(readings)
+    shapes = _digit_shapes(page[top:bottom], label, right, voted)
     if voted is not None and len(voted) < _glyphs_seen(label, between):
         voted = None  # fewer digits than marks the first reading saw ("4" for "#4"): one was lost
-    shapes = _digit_shapes(page[top:bottom], label, right)
     return NumberReread(digits=shapes or voted, readings=readings, shapes=shapes, box=box)
 
 
-def _digit_shapes(band: np.ndarray, label: Word, right: int) -> str | None:
+def _slash_left(band: np.ndarray, symbol: Word, stem: Path, *, lang: str, timeout: float) -> int:
+    """Where the symbol's slash starts. Digits glued to the symbol ("7/QĐ-UBND", "†4/UBND") belong in the
+    crop, so the cut is at the printed slash, found among the characters Tesseract boxes on the symbol's
+    strip; pen digits are wider than print, so the slash's place in the text is only a fallback."""
+    x, _, width, _ = symbol.box
+    if not symbol.text.startswith("/"):
+        padded = cv2.copyMakeBorder(band[:, x : x + width], 0, 0, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255)
+        path = stem.with_name(f"{stem.name}.png")
+        cv2.imwrite(str(path), padded)
+        try:
+            boxes = tools.line_character_boxes(path, lang=lang, timeout=timeout)
+        finally:
+            path.unlink(missing_ok=True)
+        slash = next((box[0] for char, box in boxes if char == "/"), None)
+        if slash is not None:
+            return x - _PAD + slash
+    return x + round(width * symbol.text.index("/") / len(symbol.text))
+
+
+def _digit_shapes(band: np.ndarray, label: Word, right: int, vote: str | None) -> str | None:
     """The digits between the label's colon and the slash, glyph by glyph (pen digits Tesseract misses)."""
     left = _colon_right(band, label)
     if left is None or right - left < 8:
         return None
-    return _classified(band[:, left:right], max_digits=5)
+    return _classified(band[:, left:right], max_digits=5, vote=vote)
 
 
-def _classified(strip: np.ndarray, *, max_digits: int) -> str | None:
-    read = read_digit_strip(strip, max_digits=max_digits)
-    return read[0] if read is not None and read[1] >= MIN_GLYPH_PROBABILITY else None
+def _classified(strip: np.ndarray, *, max_digits: int, vote: str | None) -> str | None:
+    """The classifier's digits when it is sure of every glyph. Tesseract's vote is a second witness: the
+    digit it names at each place counts ``TESSERACT_AGREEMENT`` times more (a 6 the classifier half takes
+    for an 8 stays a 6 when the engine read 6 there). A vote with another count of digits says nothing
+    about any one place."""
+    evidence = None
+    if vote:
+        evidence = np.ones((len(vote), 10))
+        evidence[np.arange(len(vote)), [int(d) for d in vote]] = TESSERACT_AGREEMENT
+    probabilities = strip_probabilities(strip, max_digits=max_digits, evidence=evidence)
+    if probabilities is None or probabilities.max(axis=1).min() < MIN_GLYPH_PROBABILITY:
+        return None
+    return "".join(str(d) for d in probabilities.argmax(axis=1))
 
 
 def _line_readings(crop: np.ndarray, stem: Path, *, whitelist: str, lang: str, timeout: float) -> list[str]:
@@ -151,10 +182,9 @@ def _line_readings(crop: np.ndarray, stem: Path, *, whitelist: str, lang: str, t
 
 
 def _colon_right(band: np.ndarray, label: Word) -> int | None:
-    """Right edge of the label: its box when the word is only "Số:", else the colon's two stacked dots."""
+    """Right edge of the label: the colon's two stacked dots, or the box's edge when the word is only "Số:"
+    and no colon is seen. The engine may stretch the label's box over digits it did not read."""
     x, _, width, _ = label.box
-    if not any(ch.isdigit() for ch in label.text) and label.text.rstrip().endswith((":", ";")):
-        return x + width + 1
     _, ink = cv2.threshold(band[:, x : x + width], 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     height = band.shape[0]
@@ -165,12 +195,18 @@ def _colon_right(band: np.ndarray, label: Word) -> int | None:
         and stats[i, cv2.CC_STAT_WIDTH] < 0.2 * height
         and stats[i, cv2.CC_STAT_AREA] >= 4
     ]
-    for a in dots:
-        for b in dots:
-            stacked = b[cv2.CC_STAT_TOP] > a[cv2.CC_STAT_TOP] + a[cv2.CC_STAT_HEIGHT]
-            aligned = abs(int(a[cv2.CC_STAT_LEFT]) - int(b[cv2.CC_STAT_LEFT])) <= max(3, a[cv2.CC_STAT_WIDTH])
-            if stacked and aligned:
-                return x + int(max(a[0] + a[2], b[0] + b[2])) + 1
+    # The rightmost stacked pair: the accents of "ố" can stack too, but they come before the colon.
+    colon_ends = [
+        int(max(a[0] + a[2], b[0] + b[2]))
+        for a in dots
+        for b in dots
+        if b[cv2.CC_STAT_TOP] > a[cv2.CC_STAT_TOP] + a[cv2.CC_STAT_HEIGHT]
+        and abs(int(a[cv2.CC_STAT_LEFT]) - int(b[cv2.CC_STAT_LEFT])) <= max(3, a[cv2.CC_STAT_WIDTH])
+    ]
+    if colon_ends:
+        return x + max(colon_ends) + 1
+    if not any(ch.isdigit() for ch in label.text) and label.text.rstrip().endswith((":", ";")):
+        return x + width + 1
     return None
 
 
@@ -265,8 +301,9 @@ def reread_day(
     crop = page[top:bottom, left:right]
     texts = _line_readings(crop, work_dir / "day", whitelist="0123456789", lang=lang, timeout=timeout)
     readings = [hit.group(0) if (hit := re.search(r"\d{1,2}", text)) else "" for text in texts]
-    shapes = _classified(crop, max_digits=2)
-    day = shapes or majority(readings)
+    voted = majority(readings)
+    shapes = _classified(crop, max_digits=2, vote=voted)
+    day = shapes or voted
     if day is not None and not 1 <= int(day) <= 31:
         day = None
     box = (left, top, right - left, bottom - top)

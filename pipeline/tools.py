@@ -19,6 +19,7 @@ from pathlib import Path
 import pytesseract
 from pdf2image import convert_from_path, pdfinfo_from_path
 from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFPopplerTimeoutError
+from PIL import Image
 
 from pipeline.errors import (
     EncryptedPdf,
@@ -118,6 +119,22 @@ def ocr_line(image: Path, *, lang: str, whitelist: str, timeout: float = 30) -> 
     with _tesseract_errors(image, timeout):
         text: str = pytesseract.image_to_string(str(image), lang=lang, config=config, timeout=timeout)
     return text.strip()
+
+
+def line_character_boxes(
+    image: Path, *, lang: str, timeout: float = 30
+) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """Each character of one line (``--psm 7``) with its box (x, y, width, height), top-left origin."""
+    with _tesseract_errors(image, timeout):
+        listing: str = pytesseract.image_to_boxes(str(image), lang=lang, config="--psm 7", timeout=timeout)
+    with Image.open(image) as picture:
+        height = picture.height
+    boxes = []
+    for row in listing.splitlines():
+        char, left, bottom, right, top, _ = row.rsplit(" ", 5)  # Tesseract counts rows from the bottom
+        x0, y0, x1, y1 = int(left), int(bottom), int(right), int(top)
+        boxes.append((char, (x0, height - y1, x1 - x0, y1 - y0)))
+    return boxes
 
 
 @dataclass(frozen=True)

