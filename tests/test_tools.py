@@ -16,7 +16,6 @@ def test_character_boxes_are_in_top_left_coordinates(tmp_path: Path) -> None:
     page = Image.new("L", (700, 200), 255)
     draw = ImageDraw.Draw(page)
     font = ImageFont.truetype(str(FONT), 60)
-    draw.text((40, 100), "12", font=font, fill=0)
     slash = draw.textbbox((40 + draw.textlength("12", font=font), 100), "/", font=font)
     draw.text((40, 100), "12/KH", font=font, fill=0)
     path = tmp_path / "line.png"
