@@ -190,3 +190,16 @@ def test_a_movement_ending_with_a_national_name_takes_its_spelling() -> None:
 def test_a_local_movement_name_is_left_as_read() -> None:
     movement, evidence = _movement_of("huyện Mường Lát", "Mường Lát chung tay vì người nghèo")
     assert movement == "Mường Lát chung tay vì người nghèo" and evidence.note is None
+
+
+def test_an_older_type_line_names_its_issuer_and_the_enacting_line_is_not_the_type_line() -> None:
+    text = (
+        "ỦY BAN NHÂN DÂN\nTỈNH HÀ GIANG\nSố: 88/QĐ-UB\n\nHà Giang, ngày 3 tháng 4 năm 1998\n\n"
+        "QUYẾT ĐỊNH CỦA ỦY BAN NHÂN DÂN TỈNH\nVề việc : Cấp đất làm trường học thôn Na Khê\n\n"
+        "ỦY BAN NHÂN DÂN TỈNH HÀ GIANG\n\nCăn cứ Luật Tổ chức HĐND và UBND ngày 21/6/1994;\n\n"
+        "QUYẾT ĐỊNH\n\nĐiều 1: Cấp cho thôn Na Khê một lô đất để làm trường học."
+    )
+    fields, evidence, _ = extract_fields([_page(text)])
+    assert fields.title == "Về việc : Cấp đất làm trường học thôn Na Khê"
+    assert evidence["title"].quote in text
+    assert fields.document_type == "QĐ"

@@ -155,16 +155,26 @@ def type_from_number(number: str) -> str | None:
 
 
 def find_type_line(page: PageView) -> tuple[str, Evidence] | None:
-    """A line that is only a type name in capitals, e.g. "KẾ HOẠCH"."""
+    """A line in capitals that is only a type name, e.g. "KẾ HOẠCH", or, in older documents, a type name
+    and its issuer ("QUYẾT ĐỊNH CỦA ỦY BAN NHÂN DÂN TỈNH"). The first such line: a decision's enacting
+    "QUYẾT ĐỊNH:" further down is not its type line."""
     names = {name.lower(): code for code, name in _rules()["document_types"].items()}
     folded_names = {match_key(name): code for name, code in names.items()}
+    with_issuer = {
+        name + f" {joiner} ": code
+        for name, code in folded_names.items()
+        for joiner in _rules()["type_line_of_folded"]
+    }
     for start, end in page.lines():
         if start > HEADER_CHARS * 2:
             break
         line = page.plain[start:end].strip()
         if not line or line.upper() != line:
             continue
-        code = folded_names.get(match_key(line).strip(" .,:;-_^'`~*"))
+        key = match_key(line).strip(" .,:;-_^'`~*")
+        code = folded_names.get(key) or next(
+            (code for head, code in with_issuer.items() if key.startswith(head)), None
+        )
         if code:
             return code, page.evidence(start, end, 0.9)
     return None
