@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bench.extract_bench import score
+from pipeline.bench.extract_bench import _similar_title, score
 from pipeline.extract import extract_fields
 from pipeline.markup import markup_to_text
 from pipeline.models import Fields, Page
@@ -196,6 +196,15 @@ def test_scorer_counts_a_wrong_value_as_both_a_miss_and_a_false_alarm() -> None:
     gold_fields.targets[0].value = 9.9
     worse = score("changed", gold_fields, truth).lists["targets"]
     assert worse.matched == worse.gold - 1 and worse.precision < 1.0 and worse.recall < 1.0
+
+
+def test_a_name_the_gold_masks_masks_the_same_tail_of_the_title() -> None:
+    gold = "Về việc bổ nhiệm ngạch Thanh tra viên đối với ông [họ tên]"
+    assert _similar_title("Về việc bổ nhiệm ngạch Thanh tra viên đối với ông Đỗ Văn Khải", gold)
+    misread = "Về việc bồ nhiệm ngạch Thanh tra viên đôi với ông Đỗ Văn Khải"  # two marks off
+    assert _similar_title(misread, gold)
+    assert not _similar_title("Về việc điều động công chức đối với ông Đỗ Văn Khải", gold)
+    assert not _similar_title("Về việc bổ nhiệm ngạch Thanh tra viên", "Về việc bổ nhiệm ngạch Kế toán viên")
 
 
 def test_issuer_locality_comes_from_the_unit_the_body_names() -> None:
