@@ -130,6 +130,19 @@ def test_deadlines_carry_when_recurrence_and_actor(plan: tuple[Fields, dict]) ->
     assert all(d.when["date"] is None for d in fields.deadlines)
 
 
+def test_a_clause_that_names_its_own_subject_after_a_time_phrase_gives_the_deadline_its_body() -> None:
+    fields, _ = _organisation(
+        "1. Phòng Nội vụ chủ trì hướng dẫn thực hiện Kế hoạch.\n"
+        "- Hằng năm, các cơ quan, đơn vị thông qua tổng kết năm công tác để sơ kết Phong trào.\n"
+        "- Năm 2024 Ủy ban nhân dân các xã tiến hành sơ kết Phong trào.\n"
+        "- Tổng kết Phong trào vào quý IV năm 2025.\n"
+    )
+    got = {(d.when["year"], d.when["recurrence"], d.responsible) for d in fields.deadlines}
+    assert (None, "yearly", "Các cơ quan, đơn vị") in got  # not "… đơn vị thông qua tổng kết"
+    assert (2024, "once", "Ủy ban nhân dân các xã") in got  # not "… các xã tiến hành"
+    assert (2025, "once", "Phòng Nội vụ") in got  # no subject of its own: the item's actor
+
+
 def test_responsible_bodies_roles_and_groups(plan: tuple[Fields, dict]) -> None:
     fields, _ = plan
     got = {(b.name, b.role) for b in fields.responsible_bodies}

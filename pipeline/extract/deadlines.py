@@ -2,7 +2,8 @@
 
 Each time cue (FULL_DATE, MONTH_DAY, QUARTER, YEAR) in a clause that carries an obligation (a MILESTONE
 cue such as sơ kết, tổng kết, báo cáo) becomes one deadline; a RECURRENCE cue with a deliverable and no
-date becomes a recurring one. ``responsible`` is the actor of the organisation item that holds it.
+date becomes a recurring one. ``responsible`` is the body the clause opens with, else the actor of the
+organisation item that holds it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from pipeline.extract.bodies import Actor, actor_for
+from pipeline.extract.bodies import Actor, actor_for, item_actor
 from pipeline.extract.doctext import DocText
 from pipeline.extract.nlp import cues, doc_text, headings_at
 from pipeline.models import Deadline, Evidence
@@ -155,6 +156,27 @@ def _what(text: DocText, clause: Span, milestone: Span | None) -> str:
     return what[:1].upper() + what[1:]
 
 
+_ITEM_MARK = r"(?:[-–•+*]|[a-zđ]\)|\d+(?:\.\d+)*[.)])?"
+
+
+def _clause_subject(text: DocText, doc: Doc, clause: Span) -> Actor | None:
+    """The body a clause opens with, after a time phrase ("Hằng năm, các sở, ban, ngành … tổng kết"): a
+    capitalised name or a group ("các …"); a lower-case "sơ kết" is a verb, not "Sở"."""
+    leads = "|".join(_rules()["subject_time_leads"])
+    lead = re.compile(rf"[ \t]*{_ITEM_MARK}[ \t]*(?:{leads})(?![a-z0-9])[\s,:]*")
+    found = lead.match(doc_text(doc), clause.start_char)
+    span = doc.char_span(
+        found.end() if found else clause.start_char, clause.end_char, alignment_mode="expand"
+    )
+    subject = item_actor(text, doc, span) if span is not None else None
+    if subject is None:
+        return None
+    named = text.plain[subject.start : subject.start + 1].isupper() or text.folded.startswith(
+        "cac ", subject.start
+    )
+    return subject if named else None
+
+
 def find_deadlines(
     text: DocText, doc: Doc, actors: dict[int, Actor], body_start: int, closing_at: int
 ) -> list[FoundDeadline]:
@@ -171,7 +193,8 @@ def find_deadlines(
             continue
         in_rewards = any(h in line for line in headings for h in rules["reward_sections"])
         recurrence = _recurrence(doc, clause)
-        actor = actor_for(doc, actors, clause.start_char)
+        # The clause's own subject is nearer than the actor of the item that holds it.
+        actor = _clause_subject(text, doc, clause) or actor_for(doc, actors, clause.start_char)
         entries: list[tuple[dict[str, Any], Span | None]] = []
         for cue in _time_cues(doc, clause):
             milestone = _milestone(doc, clause, cue.start)
