@@ -159,23 +159,35 @@ def load_digit_reader(path: Path = DIGITS_MODEL) -> DigitReader:
     )
 
 
-def segment_glyphs(strip: np.ndarray) -> list[np.ndarray]:
+def _width(ink: np.ndarray) -> int:
+    xs = np.nonzero(ink)[1]
+    return int(xs.max() + 1 - xs.min())
+
+
+def segment_glyphs(strip: np.ndarray, *, at_least: int = 0) -> list[np.ndarray]:
     """Ink masks of the digits in a strip, left to right: a wide mark is split where the classifier reads
-    both halves most surely."""
+    both halves most surely. When another reading saw ``at_least`` digits and fewer glyphs are found,
+    the widest is split too: cursive digits can touch without looking wide ("31")."""
     reader = load_digit_reader()
     glyphs: list[np.ndarray] = []
     for blob in segment_blobs(strip):
         glyphs.extend(reader.split(blob) if _is_wide(blob) else [blob])
+    while glyphs and len(glyphs) < at_least:
+        widest = max(range(len(glyphs)), key=lambda index: _width(glyphs[index]))
+        parts = reader.split(glyphs[widest])
+        if len(parts) < 2:
+            break
+        glyphs[widest : widest + 1] = parts
     return glyphs
 
 
 def strip_probabilities(
-    strip: np.ndarray, *, max_digits: int = 5, evidence: np.ndarray | None = None
+    strip: np.ndarray, *, max_digits: int = 5, evidence: np.ndarray | None = None, at_least: int = 0
 ) -> np.ndarray | None:
     """Each glyph's digit probabilities (one row per glyph, left to right) for a strip holding only
     digits, weighed by ``evidence`` when it has a row for each glyph; None when there are no glyphs or
     more than ``max_digits``."""
-    glyphs = segment_glyphs(strip)
+    glyphs = segment_glyphs(strip, at_least=at_least)
     if not glyphs or len(glyphs) > max_digits:
         return None
     probabilities = load_digit_reader().probabilities(np.stack([glyph_features(glyph) for glyph in glyphs]))

@@ -157,7 +157,7 @@ def _digit_shapes(band: np.ndarray, label: Word, right: int, vote: str | None) -
     return _classified(band[:, left:right], max_digits=5, vote=vote)
 
 
-def _classified(strip: np.ndarray, *, max_digits: int, vote: str | None) -> str | None:
+def _classified(strip: np.ndarray, *, max_digits: int, vote: str | None, at_least: int = 0) -> str | None:
     """The classifier's digits when it is sure of every glyph. Tesseract's vote is a second witness: the
     digit it names at each place counts ``TESSERACT_AGREEMENT`` times more (a 6 the classifier half takes
     for an 8 stays a 6 when the engine read 6 there). A vote with another count of digits says nothing
@@ -166,7 +166,7 @@ def _classified(strip: np.ndarray, *, max_digits: int, vote: str | None) -> str 
     if vote and vote.isdecimal():
         evidence = np.ones((len(vote), 10))
         evidence[np.arange(len(vote)), [int(d) for d in vote]] = TESSERACT_AGREEMENT
-    probabilities = strip_probabilities(strip, max_digits=max_digits, evidence=evidence)
+    probabilities = strip_probabilities(strip, max_digits=max_digits, evidence=evidence, at_least=at_least)
     if probabilities is None or probabilities.max(axis=1).min() <= MIN_GLYPH_PROBABILITY:
         return None
     return "".join(str(d) for d in probabilities.argmax(axis=1))
@@ -283,6 +283,16 @@ def _day_place(words: list[Word], height: int) -> _DayPlace | None:
     return None
 
 
+def _day_marks_seen(place: _DayPlace) -> int:
+    """How many marks the first reading saw where the day is ("3|" for 31), when the day sat in words of
+    its own between a clean "ngày" and "tháng"; 0 when the engine glued it to them."""
+    first, last = place.words[0], place.words[-1]
+    if match_key(first.text) != "ngay" or match_key(last.text) != "thang":
+        return 0
+    seen = "".join(w.text for w in place.words[1:-1])
+    return sum(1 for ch in seen if not ch.isspace() and ch not in _SPECKS)
+
+
 def reread_day(
     load_page: Callable[[], np.ndarray],
     words: list[Word],
@@ -306,7 +316,7 @@ def reread_day(
     texts = _line_readings(crop, work_dir / "day", whitelist="0123456789", lang=lang, timeout=timeout)
     readings = [hit.group(0) if (hit := re.search(r"\d{1,2}", text)) else "" for text in texts]
     voted = majority(readings)
-    shapes = _classified(crop, max_digits=2, vote=voted)
+    shapes = _classified(crop, max_digits=2, vote=voted, at_least=min(2, _day_marks_seen(place)))
     day = shapes or voted
     if day is not None and not 1 <= int(day) <= 31:
         day = None

@@ -42,11 +42,12 @@ def _printed(grey: np.ndarray, texts: tuple[str, ...], x: int, *, gap: int) -> t
     return boxes, x
 
 
-def _pen(grey: np.ndarray, digits: str, x: int, baseline: int) -> int:
-    """Digits written with a pen-like script stroke from ``x``; the x after them."""
+def _pen(grey: np.ndarray, digits: str, x: int, baseline: int, *, spacing: int = 8) -> int:
+    """Digits written with a pen-like script stroke from ``x``, ``spacing`` apart (less than 0: they
+    overlap); the x after them."""
     for digit in digits:
         cv2.putText(grey, digit, (x, baseline), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 0, 6, cv2.LINE_AA)
-        x += cv2.getTextSize(digit, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 6)[0][0] + 8
+        x += cv2.getTextSize(digit, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 6)[0][0] + spacing
     return x
 
 
@@ -156,7 +157,7 @@ def test_tesseract_vote_settles_a_glyph_the_classifier_is_unsure_of(monkeypatch:
         def probabilities(self, features: np.ndarray) -> np.ndarray:
             return unsure
 
-    monkeypatch.setattr(digits, "segment_glyphs", lambda strip: [strip, strip])
+    monkeypatch.setattr(digits, "segment_glyphs", lambda strip, at_least=0: [strip, strip])
     monkeypatch.setattr(digits, "load_digit_reader", Reader)
     strip = np.zeros((10, 10), np.uint8)
     strip[2:8, 4:6] = 255
@@ -211,13 +212,13 @@ def test_disagreeing_readings_leave_the_number_unknown() -> None:
     assert fields.number is None
 
 
-def _pen_day_line(tmp_path: Path) -> tuple[Path, Boxes]:
-    """ "Quảng Ngãi, ngày" printed, "23" written with a pen-like stroke, then "tháng 11 năm 2024"."""
+def _pen_day_line(tmp_path: Path, day: str = "23", *, spacing: int = 8) -> tuple[Path, Boxes]:
+    """ "Quảng Ngãi, ngày" printed, the day written with a pen-like stroke, then "tháng 11 năm 2024"."""
     grey = _page()
     boxes, x = _printed(grey, ("Quảng", "Ngãi,", "ngày"), 300, gap=24)
     _, (_, top, _, height) = boxes[-1]
     day_left = x + 10
-    x = _pen(grey, "23", day_left, top + height + 2)
+    x = _pen(grey, day, day_left, top + height + 2, spacing=spacing)
     boxes.append(("#@", (day_left, top, x - day_left, height)))
     rest, _ = _printed(grey, ("tháng", "11", "năm", "2024"), x + 40, gap=24)
     return _saved(grey, tmp_path), boxes + rest
@@ -236,6 +237,24 @@ def test_an_unsure_day_is_read_again_between_ngay_and_thang(tmp_path: Path) -> N
     assert not list(tmp_path.glob("day-*.png")), "crops are removed"
     sure = [w.model_copy(update={"text": "23", "confidence": 96.0}) if w.text == "#@" else w for w in words]
     assert reread_day(_loader(image), sure, 3400, tmp_path, lang="vie", timeout=60) is None
+
+
+@pytest.mark.parametrize("first_reading", ["2|", "#"])
+def test_touching_digits_are_parted_when_the_first_reading_saw_two_marks(
+    tmp_path: Path, first_reading: str
+) -> None:
+    # The pen "2" and "5" overlap into one blob that is not wide enough to look like two digits.
+    image, boxes = _pen_day_line(tmp_path, "25", spacing=-27)
+    words = [
+        Word(text=first_reading if t == "#@" else t, confidence=30.0 if t == "#@" else 95.0, box=b, line=0)
+        for t, b in boxes
+    ]
+    day = reread_day(_loader(image), words, 3400, tmp_path, lang="vie", timeout=60)
+    assert day is not None
+    if first_reading == "2|":
+        assert day.shapes == "25"
+    else:  # one mark seen: nothing says the blob holds two digits
+        assert day.shapes is None or len(day.shapes) == 1
 
 
 def _merged(boxes: Boxes, first: str, last: str, text: str) -> Boxes:
