@@ -85,9 +85,25 @@ def _cuts(ink: np.ndarray) -> list[int]:
     return list(range(left + third, right - third + 1))
 
 
+def _lies_over(stats: np.ndarray, members: list[int], part: int) -> bool:
+    """Does a short part sit within a mark's box, a quarter of its size to spare on each side (a loose flag
+    sits just above the stroke it belongs to)? A rule line across the strip or a speck well above or
+    below it does not."""
+    left = min(stats[m, cv2.CC_STAT_LEFT] for m in members)
+    right = max(stats[m, cv2.CC_STAT_LEFT] + stats[m, cv2.CC_STAT_WIDTH] for m in members)
+    top = min(stats[m, cv2.CC_STAT_TOP] for m in members)
+    bottom = max(stats[m, cv2.CC_STAT_TOP] + stats[m, cv2.CC_STAT_HEIGHT] for m in members)
+    spare, rise = (right - left) / 4, (bottom - top) / 4
+    x, y, width, height = (int(v) for v in stats[part, :4])
+    inside = x >= left - spare and x + width <= right + spare
+    return bool(inside and y >= top - rise and y + height <= bottom + rise)
+
+
 def segment_blobs(strip: np.ndarray) -> list[np.ndarray]:
     """Ink masks of the marks in a greyscale strip, left to right; parts of one mark that overlap
-    horizontally (the bar of a 7, a broken stroke) are joined. A wide mark may be two touching digits."""
+    horizontally (a broken stroke) are joined, and so are the short parts that lie over a mark (the bar of
+    a 7, a faint flag of a 5 that came loose). Short parts on their own are specks. A wide mark may be two
+    touching digits."""
     _, ink = cv2.threshold(strip, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     height = strip.shape[0]
@@ -98,13 +114,19 @@ def segment_blobs(strip: np.ndarray) -> list[np.ndarray]:
         for i in range(1, count)
         if tall[i] and big[i]
     )
-    groups: list[tuple[int, list[int]]] = []  # (right edge, labels)
+    groups: list[tuple[int, int, list[int]]] = []  # (left edge, right edge, labels)
     for left, right, label in parts:
-        if groups and left < groups[-1][0] - 2:
-            groups[-1] = (max(groups[-1][0], right), [*groups[-1][1], label])
+        if groups and left < groups[-1][1] - 2:
+            first, last, members = groups[-1]
+            groups[-1] = (first, max(last, right), [*members, label])
         else:
-            groups.append((right, [label]))
-    return [np.isin(labels, members).astype(np.uint8) * 255 for _, members in groups]
+            groups.append((left, right, [label]))
+    for label in range(1, count):
+        if not tall[label] and big[label]:
+            over = next((members for _, _, members in groups if _lies_over(stats, members, label)), None)
+            if over is not None:
+                over.append(label)
+    return [np.isin(labels, members).astype(np.uint8) * 255 for _, _, members in groups]
 
 
 @dataclass(frozen=True)

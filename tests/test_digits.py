@@ -1,14 +1,18 @@
 """Handwritten digits: glyphs cut apart and read one by one by the trained classifier."""
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.digits import (
     FEATURES,
     glyph_features,
     load_digit_reader,
     read_digit_strip,
+    segment_blobs,
     segment_glyphs,
     weigh,
 )
@@ -125,3 +129,22 @@ def test_evidence_weighs_each_place_and_keeps_rows_probabilities() -> None:
     assert np.allclose(weighed[0], [0.5, 0.5])  # 0.1 x 9 against 0.9 x 1
     assert np.allclose(weighed[1], [0.5, 0.5])  # no evidence either way
     assert weigh(probabilities, None) is probabilities
+
+
+def test_a_loose_flag_joins_its_digit_and_a_rule_line_joins_none() -> None:
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+    if not font.exists():
+        pytest.skip(f"{font} is missing (install fonts-dejavu-core)")
+    page = Image.new("L", (200, 120), 255)
+    ImageDraw.Draw(page).text((20, 10), "57", font=ImageFont.truetype(str(font), 80), fill=0)
+    strip = np.array(page)
+    flag = (slice(27, 33), slice(29, 60))  # the 5's top stroke, rows 27-32 as this face draws it
+    assert (strip[flag] < 128).any()
+    strip[33:37, 20:45] = 255  # the flag comes loose from its stem, as faint print does on old scans
+    strip[2:5, :] = 0  # a rule line across the strip above the digits
+    blobs = segment_blobs(strip)
+    assert len(blobs) == 2
+    assert blobs[0][flag].any(), "the loose flag belongs to the 5"
+    assert not any(blob[2:5].any() for blob in blobs), "the rule line belongs to no digit"
+    read = read_digit_strip(strip)
+    assert read is not None and read[0] == "57"
