@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 from rapidfuzz import fuzz
 
+from pipeline.landmarks import recipients_at
 from pipeline.models import Word
 from pipeline.textnorm import match_key
 
@@ -73,7 +74,7 @@ def find_zones(lines: list[Line], page_height: int) -> list[Zone]:
         top = min(line.top for line in lines[: end + 1])
         zones.append(Zone("header", max(0, top - 10), lines[end].bottom + 10))
     closing = next(
-        (i for i, f in enumerate(folded) if "noi nhan" in f and lines[i].top > page_height * 0.2), None
+        (i for i, f in enumerate(folded) if recipients_at(f) >= 0 and lines[i].top > page_height * 0.2), None
     )
     if closing is not None:
         bottom = max(line.bottom for line in lines[closing:])

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from pipeline.layout import Zone, clear_of_ink
+from pipeline.layout import Line, Zone, clear_of_ink, find_zones
+from pipeline.models import Word
 
 
 def _page_with_line(top: int, bottom: int) -> np.ndarray:
@@ -30,3 +31,18 @@ def test_without_a_blank_row_near_the_zone_stays() -> None:
     assert clear_of_ink(grey, Zone("header", 100, 320)) == Zone("header", 100, 320)
     grey[300:350, 100:700:7] = 0  # and a line the found bottom cuts through
     assert clear_of_ink(grey, Zone("header", 100, 320)) == Zone("header", 100, 320)
+
+
+def _line(text: str, top: int) -> Line:
+    words = [
+        Word(text=word, confidence=90.0, box=(100 + 120 * i, top, 100, 40), line=0)
+        for i, word in enumerate(text.split())
+    ]
+    return Line(words=words, block=(0, 0))
+
+
+def test_a_garbled_recipients_label_still_opens_the_closing_zone() -> None:
+    body = [_line(f"dòng thứ {i} của nội dung văn bản", 800 + 60 * i) for i in range(5)]
+    closing = [_line("Nói nhìn: KT. CHỦ TỊCH", 1200), _line("- Như trên; PHÓ CHỦ TỊCH", 1260)]
+    zones = find_zones(body + closing, 3400)
+    assert [(z.kind, z.top) for z in zones] == [("closing", 1190)]

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import re
 
-from rapidfuzz.distance import Levenshtein
-
 from pipeline.extract.view import PageView
+from pipeline.landmarks import recipients_at
 from pipeline.models import Evidence, Signer
 from pipeline.rules import load_rules
 from pipeline.textnorm import match_key
 
-# "Nơi nhận:" opens its own line; OCR may garble it ("Nói nhìn:"), so two slips are allowed there.
-_RECIPIENTS_LINE = re.compile(r"(?m)^[ \t]*(n[a-z]{1,2}i\s+nh[a-z]{1,3})\s*:")
-_RECIPIENTS_SLIPS = 2
 _AUTHORITY = re.compile(r"(?<![a-z])(tm|kt|tl|tuq|q)\s*\.\s+(?=[a-z])")
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_]*$")
 _SPECKS = "=“”\"'`‘’«»<>|~^*_.,;:!?()[]{}-–—"
@@ -28,17 +24,6 @@ def _looks_like_name(text: str) -> bool:
     return 2 <= len(words) <= 5 and all(
         _NAME_WORD.match(w) and w[0].isupper() and not w.isupper() for w in words
     )
-
-
-def recipients_at(folded: str) -> int:
-    """Where "Nơi nhận" starts in a page's folded text, or -1."""
-    at = folded.find("noi nhan")
-    if at >= 0:
-        return at
-    for line in _RECIPIENTS_LINE.finditer(folded):
-        if Levenshtein.distance(" ".join(line.group(1).split()), "noi nhan") <= _RECIPIENTS_SLIPS:
-            return line.start(1)
-    return -1
 
 
 def closing_pages(pages: list[PageView]) -> list[PageView]:
