@@ -85,25 +85,35 @@ def _cuts(ink: np.ndarray) -> list[int]:
     return list(range(left + third, right - third + 1))
 
 
-def _lies_over(stats: np.ndarray, members: list[int], part: int) -> bool:
+Box = tuple[int, int, int, int]  # left, top, right, bottom
+
+
+def _box(stats: np.ndarray, members: list[int]) -> Box:
+    lefts, tops = stats[members, cv2.CC_STAT_LEFT], stats[members, cv2.CC_STAT_TOP]
+    rights = lefts + stats[members, cv2.CC_STAT_WIDTH]
+    bottoms = tops + stats[members, cv2.CC_STAT_HEIGHT]
+    return int(lefts.min()), int(tops.min()), int(rights.max()), int(bottoms.max())
+
+
+def _lies_over(box: Box, part: Box) -> bool:
     """Does a short part sit within a mark's box, a quarter of its size to spare on each side (a loose flag
     sits just above the stroke it belongs to)? A rule line across the strip or a speck well above or
     below it does not."""
-    left = min(stats[m, cv2.CC_STAT_LEFT] for m in members)
-    right = max(stats[m, cv2.CC_STAT_LEFT] + stats[m, cv2.CC_STAT_WIDTH] for m in members)
-    top = min(stats[m, cv2.CC_STAT_TOP] for m in members)
-    bottom = max(stats[m, cv2.CC_STAT_TOP] + stats[m, cv2.CC_STAT_HEIGHT] for m in members)
+    left, top, right, bottom = box
     spare, rise = (right - left) / 4, (bottom - top) / 4
-    x, y, width, height = (int(v) for v in stats[part, :4])
-    inside = x >= left - spare and x + width <= right + spare
-    return bool(inside and y >= top - rise and y + height <= bottom + rise)
+    return (
+        part[0] >= left - spare
+        and part[2] <= right + spare
+        and part[1] >= top - rise
+        and part[3] <= bottom + rise
+    )
 
 
 def segment_blobs(strip: np.ndarray) -> list[np.ndarray]:
     """Ink masks of the marks in a greyscale strip, left to right; parts of one mark that overlap
-    horizontally (a broken stroke) are joined, and so are the short parts that lie over a mark (the bar of
-    a 7, a faint flag of a 5 that came loose). Short parts on their own are specks. A wide mark may be two
-    touching digits."""
+    horizontally (a broken stroke) are joined, and a short part joins the mark it lies over (the bar of a
+    7, a faint flag of a 5 that came loose), the one it overlaps most. Short parts on their own are specks.
+    A wide mark may be two touching digits."""
     _, ink = cv2.threshold(strip, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     height = strip.shape[0]
@@ -114,19 +124,22 @@ def segment_blobs(strip: np.ndarray) -> list[np.ndarray]:
         for i in range(1, count)
         if tall[i] and big[i]
     )
-    groups: list[tuple[int, int, list[int]]] = []  # (left edge, right edge, labels)
+    groups: list[tuple[int, list[int]]] = []  # (right edge, labels)
     for left, right, label in parts:
-        if groups and left < groups[-1][1] - 2:
-            first, last, members = groups[-1]
-            groups[-1] = (first, max(last, right), [*members, label])
+        if groups and left < groups[-1][0] - 2:
+            groups[-1] = (max(groups[-1][0], right), [*groups[-1][1], label])
         else:
-            groups.append((left, right, [label]))
+            groups.append((right, [label]))
+    boxes = [_box(stats, members) for _, members in groups]  # of the tall parts only
     for label in range(1, count):
-        if not tall[label] and big[label]:
-            over = next((members for _, _, members in groups if _lies_over(stats, members, label)), None)
-            if over is not None:
-                over.append(label)
-    return [np.isin(labels, members).astype(np.uint8) * 255 for _, _, members in groups]
+        if tall[label] or not big[label]:
+            continue
+        part = _box(stats, [label])
+        fits = [i for i, box in enumerate(boxes) if _lies_over(box, part)]
+        if fits:
+            widest = max(fits, key=lambda i: min(boxes[i][2], part[2]) - max(boxes[i][0], part[0]))
+            groups[widest][1].append(label)
+    return [np.isin(labels, members).astype(np.uint8) * 255 for _, members in groups]
 
 
 @dataclass(frozen=True)
@@ -208,7 +221,7 @@ def strip_probabilities(
 ) -> np.ndarray | None:
     """Each glyph's digit probabilities (one row per glyph, left to right) for a strip holding only
     digits, weighed by ``evidence`` when it has a row for each glyph; None when there are no glyphs or
-    more than ``max_digits``."""
+    more than ``max_digits``. ``at_least``: see ``segment_glyphs``."""
     glyphs = segment_glyphs(strip, at_least=at_least)
     if not glyphs or len(glyphs) > max_digits:
         return None

@@ -16,7 +16,9 @@ _RECIPIENTS_SLIPS = 2
 
 
 def recipients_at(folded: str) -> int:
-    """Where "Nơi nhận" starts in folded text (``match_key``), or -1."""
+    """Where "Nơi nhận" starts in folded text, or -1. The text keeps its line breaks (a garbled label is
+    only taken at the start of a line); folded with ``fold``, which keeps one character for one, the
+    offset is also the original text's."""
     at = folded.find("noi nhan")
     if at >= 0:
         return at

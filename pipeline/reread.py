@@ -32,6 +32,7 @@ _HEADER_SHARE = 0.4  # the "Số:" line sits in the top part of page 1
 _PAD = 12  # pixels around the crop at 300 dpi; ink of handwritten digits overshoots the line
 _SEARCH_WORDS = 4  # the symbol follows the label within a few words
 _SPECKS = "`'\".,‘’“”^~"
+_DIGIT_LIKE = "|lI!"  # what the engine gives for a pen 1 ("3|" for 31)
 MIN_GLYPH_PROBABILITY = 0.5  # every glyph's digit must be more likely than all the others together
 # How much more likely a digit is once Tesseract's vote names it in the same place: its odds if the
 # engine reads half of pen digits right and spreads its errors over the nine others (0.5 / (0.5 / 9)).
@@ -158,7 +159,8 @@ def _digit_shapes(band: np.ndarray, label: Word, right: int, vote: str | None) -
 
 
 def _classified(strip: np.ndarray, *, max_digits: int, vote: str | None, at_least: int = 0) -> str | None:
-    """The classifier's digits when it is sure of every glyph. Tesseract's vote is a second witness: the
+    """The classifier's digits when it is sure of every glyph (``at_least``: how many another reading saw).
+    Tesseract's vote is a second witness: the
     digit it names at each place counts ``TESSERACT_AGREEMENT`` times more (a 6 the classifier half takes
     for an 8 stays a 6 when the engine read 6 there). A vote with another count of digits says nothing
     about any one place."""
@@ -284,13 +286,14 @@ def _day_place(words: list[Word], height: int) -> _DayPlace | None:
 
 
 def _day_marks_seen(place: _DayPlace) -> int:
-    """How many marks the first reading saw where the day is ("3|" for 31), when the day sat in words of
-    its own between a clean "ngày" and "tháng"; 0 when the engine glued it to them."""
+    """How many digits the first reading saw where the day is, counting the marks it gives for a 1 ("3|"
+    for 31), when the day sat in words of its own between a clean "ngày" and "tháng"; 0 when the engine
+    glued it to them. Other marks ("#@") say nothing about how many digits there are."""
     first, last = place.words[0], place.words[-1]
     if match_key(first.text) != "ngay" or match_key(last.text) != "thang":
         return 0
     seen = "".join(w.text for w in place.words[1:-1])
-    return sum(1 for ch in seen if not ch.isspace() and ch not in _SPECKS)
+    return sum(1 for ch in seen if ch.isdigit() or ch in _DIGIT_LIKE)
 
 
 def reread_day(

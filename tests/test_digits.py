@@ -142,6 +142,9 @@ def test_a_loose_flag_joins_its_digit_and_a_rule_line_joins_none() -> None:
     assert (strip[flag] < 128).any()
     strip[33:37, 20:45] = 255  # the flag comes loose from its stem, as faint print does on old scans
     strip[2:5, :] = 0  # a rule line across the strip above the digits
+    _, ink = cv2.threshold(strip, 127, 255, cv2.THRESH_BINARY_INV)
+    _, labels = cv2.connectedComponents(ink)
+    assert len(set(labels[flag][labels[flag] > 0]) & set(labels[40:80, 20:70].ravel())) == 0, "flag is loose"
     blobs = segment_blobs(strip)
     assert len(blobs) == 2
     assert blobs[0][flag].any(), "the loose flag belongs to the 5"

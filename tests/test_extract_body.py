@@ -130,17 +130,23 @@ def test_deadlines_carry_when_recurrence_and_actor(plan: tuple[Fields, dict]) ->
     assert all(d.when["date"] is None for d in fields.deadlines)
 
 
-def test_a_clause_that_names_its_own_subject_after_a_time_phrase_gives_the_deadline_its_body() -> None:
+def test_a_clause_that_names_its_own_subject_gives_the_deadline_its_body() -> None:
     fields, _ = _organisation(
         "1. Phòng Nội vụ chủ trì hướng dẫn thực hiện Kế hoạch.\n"
         "- Hằng năm, các cơ quan, đơn vị thông qua tổng kết năm công tác để sơ kết Phong trào.\n"
         "- Năm 2024 Ủy ban nhân dân các xã tiến hành sơ kết Phong trào.\n"
+        "- Năm 2025, Sở Tài chính báo cáo kinh phí tổng kết Phong trào.\n"
+        "- Sơ kết Phong trào vào năm 2023.\n"
         "- Tổng kết Phong trào vào quý IV năm 2025.\n"
     )
-    got = {(d.when["year"], d.when["recurrence"], d.responsible) for d in fields.deadlines}
-    assert (None, "yearly", "Các cơ quan, đơn vị") in got  # not "… đơn vị thông qua tổng kết"
-    assert (2024, "once", "Ủy ban nhân dân các xã") in got  # not "… các xã tiến hành"
-    assert (2025, "once", "Phòng Nội vụ") in got  # no subject of its own: the item's actor
+    got = {(d.when["year"], d.when["quarter"], d.when["recurrence"], d.responsible) for d in fields.deadlines}
+    assert got == {
+        (None, None, "yearly", "Các cơ quan, đơn vị"),  # not "… đơn vị thông qua tổng kết"
+        (2024, None, "once", "Ủy ban nhân dân các xã"),  # not "… các xã tiến hành"
+        (2025, None, "once", "Sở Tài chính"),  # its name ends at the review verb
+        (2023, None, "once", "Phòng Nội vụ"),  # "Sơ kết" is a verb, not "Sở": the item's actor
+        (2025, 4, "once", "Phòng Nội vụ"),
+    }
 
 
 def test_responsible_bodies_roles_and_groups(plan: tuple[Fields, dict]) -> None:
@@ -217,6 +223,10 @@ def test_a_name_the_gold_masks_masks_the_same_tail_of_the_title() -> None:
     misread = "Về việc bồ nhiệm ngạch Thanh tra viên đôi với ông Đỗ Văn Khải"  # two marks off
     assert _similar_title(misread, gold)
     assert not _similar_title("Về việc điều động công chức đối với ông Đỗ Văn Khải", gold)
+    assert not _similar_title(gold.replace("[họ tên]", "Đỗ Văn Khải. Căn cứ Luật Tổ chức chính quyền"), gold)
+    assert not _similar_title("Về việc bổ nhiệm ngạch Thanh tra viên đối với ông", gold)  # no name
+    assert _similar_title("Cử bà Lê Thị Hoa đi học", "Cử bà [họ tên] đi học")  # text after the mask too
+    assert not _similar_title("Cử bà Lê Thị Hoa về hưu", "Cử bà [họ tên] đi học")
     assert not _similar_title("Về việc bổ nhiệm ngạch Thanh tra viên", "Về việc bổ nhiệm ngạch Kế toán viên")
 
 

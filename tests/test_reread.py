@@ -239,7 +239,7 @@ def test_an_unsure_day_is_read_again_between_ngay_and_thang(tmp_path: Path) -> N
     assert reread_day(_loader(image), sure, 3400, tmp_path, lang="vie", timeout=60) is None
 
 
-@pytest.mark.parametrize("first_reading", ["2|", "#"])
+@pytest.mark.parametrize("first_reading", ["2|", "#", "#@"])
 def test_touching_digits_are_parted_when_the_first_reading_saw_two_marks(
     tmp_path: Path, first_reading: str
 ) -> None:
@@ -253,7 +253,7 @@ def test_touching_digits_are_parted_when_the_first_reading_saw_two_marks(
     assert day is not None
     if first_reading == "2|":
         assert day.shapes == "25"
-    else:  # one mark seen: nothing says the blob holds two digits
+    else:  # one mark, or marks that are no digits: nothing says the blob holds two
         assert day.shapes is None or len(day.shapes) == 1
 
 

@@ -1,6 +1,8 @@
 """Header and closing as real scans read: a stamp box beside the issuer block, an unreadable handwritten
 day, a seal over the title line, and a draft appended after the signed document."""
 
+import pytest
+
 from pipeline.extract import extract_fields
 from pipeline.models import Evidence, Page
 
@@ -192,10 +194,13 @@ def test_a_local_movement_name_is_left_as_read() -> None:
     assert movement == "Mường Lát chung tay vì người nghèo" and evidence.note is None
 
 
-def test_an_older_type_line_names_its_issuer_and_the_enacting_line_is_not_the_type_line() -> None:
+@pytest.mark.parametrize("type_line", ["QUYẾT ĐỊNH CỦA ỦY BAN NHÂN DÂN TỈNH", "QUYẾT ĐỊNH CỦA\nUBND TỈNH"])
+def test_an_older_type_line_names_its_issuer_and_the_enacting_line_is_not_the_type_line(
+    type_line: str,
+) -> None:
     text = (
         "ỦY BAN NHÂN DÂN\nTỈNH HÀ GIANG\nSố: 88/QĐ-UB\n\nHà Giang, ngày 3 tháng 4 năm 1998\n\n"
-        "QUYẾT ĐỊNH CỦA ỦY BAN NHÂN DÂN TỈNH\nVề việc : Cấp đất làm trường học thôn Na Khê\n\n"
+        f"{type_line}\nVề việc : Cấp đất làm trường học thôn Na Khê\n\n"
         "ỦY BAN NHÂN DÂN TỈNH HÀ GIANG\n\nCăn cứ Luật Tổ chức HĐND và UBND ngày 21/6/1994;\n\n"
         "QUYẾT ĐỊNH\n\nĐiều 1: Cấp cho thôn Na Khê một lô đất để làm trường học."
     )
@@ -203,3 +208,11 @@ def test_an_older_type_line_names_its_issuer_and_the_enacting_line_is_not_the_ty
     assert fields.title == "Về việc : Cấp đất làm trường học thôn Na Khê"
     assert evidence["title"].quote in text
     assert fields.document_type == "QĐ"
+
+
+def test_an_issuer_block_ends_at_an_older_type_line() -> None:
+    text = (
+        "ỦY BAN NHÂN DÂN\nTỈNH HÀ GIANG\nQUYẾT ĐỊNH CỦA ỦY BAN NHÂN DÂN TỈNH\nVề việc cấp đất làm trường học"
+    )
+    fields, _, _ = extract_fields([_page(text)])
+    assert fields.issuer is not None and fields.issuer.name == "Ủy ban nhân dân tỉnh Hà Giang"

@@ -18,6 +18,7 @@ from pipeline import tools
 from pipeline.bench.metrics import cer, wer
 from pipeline.document import process_document, text_layer_page
 from pipeline.extract.view import fold
+from pipeline.landmarks import recipients_at
 from pipeline.settings import Settings
 from pipeline.textnorm import nfc
 
@@ -48,7 +49,7 @@ def born_digital(paths: list[Path]) -> list[Path]:
 
 
 def _closing_at(text: str) -> int:
-    at = fold(text).find("noi nhan")
+    at = recipients_at(fold(text))
     return len(text) if at < 0 else at
 
 

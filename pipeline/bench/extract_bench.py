@@ -48,6 +48,7 @@ BODY_NAME_SIMILARITY = 88
 # A title is long: a scan's stray misread letter should not fail it, a wrong or cut title should.
 TITLE_SIMILARITY = 95
 MASKED_NAME = "[họ tên]"  # the gold's stand-in for a private person's name (tests/gold/realscans/README.md)
+MASKED_NAME_WORDS = 5  # a Vietnamese full name runs two to five words
 SURE_OR_FLAGGED = ("number", "issued_date")  # a wrong value here must carry needs_review
 
 
@@ -134,15 +135,22 @@ def _number_key(item: dict[str, Any]) -> str:
 
 
 def _similar_title(predicted: Any, gold: Any) -> bool:
-    """Titles agree at TITLE_SIMILARITY. A person's name the gold masks ("… đối với bà [họ tên]") masks
-    the same tail of the prediction: only what comes before it is compared."""
+    """Titles agree at TITLE_SIMILARITY. A person's name the gold masks ("… đối với bà [họ tên]") stands
+    for a few words of the prediction: the text before and after the mask is compared, and what the
+    prediction has in its place must be a name's length."""
     if not (isinstance(predicted, str) and isinstance(gold, str)):
         return bool(predicted == gold)
     predicted, gold = (" ".join(text.casefold().split()) for text in (predicted, gold))
-    if MASKED_NAME in gold:
-        gold = gold.split(MASKED_NAME, 1)[0].rstrip()
-        predicted = predicted[: len(gold)]
-    return fuzz.ratio(predicted, gold) >= TITLE_SIMILARITY
+    if MASKED_NAME not in gold:
+        return fuzz.ratio(predicted, gold) >= TITLE_SIMILARITY
+    before, after = (part.strip() for part in gold.split(MASKED_NAME, 1))
+    name_end = len(predicted) - len(after)
+    name = predicted[len(before) : name_end].split()
+    return (
+        1 <= len(name) <= MASKED_NAME_WORDS
+        and fuzz.ratio(predicted[: len(before)], before) >= TITLE_SIMILARITY
+        and fuzz.ratio(predicted[name_end:].strip(), after) >= TITLE_SIMILARITY
+    )
 
 
 def _same_when(a: dict[str, Any], b: dict[str, Any]) -> bool:

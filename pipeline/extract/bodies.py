@@ -21,13 +21,17 @@ from pipeline.extract.nlp import doc_text, heading_kind, section_table
 from pipeline.extract.phrases import contains_phrase, starts_with_phrase
 from pipeline.models import Evidence, ResponsibleBody
 from pipeline.rules import load_rules
-from pipeline.textnorm import match_key
+from pipeline.textnorm import match_key, strip_diacritics
 
 ACTOR_CHARS = 180
 ORGANISATION_SIMILARITY = 85
 CANONICAL_SIMILARITY = 95  # one slip in a name of twenty-odd letters ("S& Nội vụ" for "Sở Nội vụ")
 TASK_CHARS = 110
 ROLE_RANK = {"lead": 3, "advise": 2, "coordinate": 1, "report_to": 0}
+
+
+# The mark an item or sub-item opens with: "II.", "1.", "2.1", "a)", "-", "•", "+".
+ITEM_MARK = r"(?:[ivx]+\.|\d+(?:\.\d+)*[.)]?|[a-zđ]\)|[-–•+])"
 
 
 @dataclass(frozen=True)
@@ -213,14 +217,27 @@ def _department_at(folded: str, start: int) -> str | None:
     return next((n for n in names if starts_with_phrase(folded, [n], start)), None)
 
 
+def _body_word_opens(text: DocText, start: int) -> bool:
+    """Does a body word ("Sở", "Ủy ban", "các") open the text at ``start``? Folded, the verbs "Sơ kết" and
+    "Bố trí" would pass for "Sở" and "Bộ", so a word written with its marks must be a body word as marked
+    (``body_words_marked``); a word without marks (legacy text) is judged folded."""
+    if not starts_with_phrase(text.folded, _rules()["body_words"], start):
+        return False
+    word = re.match(r"\w+", text.plain[start : start + 24])
+    if word is None or strip_diacritics(word.group(0)) == word.group(0):
+        return True
+    written = text.plain[start : start + 24].lower()
+    return any(
+        re.match(rf"{re.escape(head.lower())}(?!\w)", written) for head in _rules()["body_words_marked"]
+    )
+
+
 def item_actor(text: DocText, doc: Doc, item: Span) -> Actor | None:
     """The actor an item opens with, or None when the item does not start with a body."""
     rules = _rules()
     folded = doc_text(doc)
     start = item.start_char
-    mark = re.match(
-        r"[ \t*]*(?:[ivx]+\.|\d+(?:\.\d+)*[.)]?|[a-zđ]\)|[-–•+])[ \t]*", folded[start : start + 12]
-    )
+    mark = re.match(rf"[ \t*]*{ITEM_MARK}[ \t]*", folded[start : start + 12])
     if mark:
         start += mark.end()
     # "Đề nghị …" asks a body outside the issuer's authority: a partner unless a verb says more.
@@ -232,7 +249,7 @@ def item_actor(text: DocText, doc: Doc, item: Span) -> Actor | None:
     assigned = next((p for p in rules["assignment_prefixes"] if folded.startswith(p + " ", start)), None)
     if assigned:
         start += len(assigned) + 1
-    opens_with_body = starts_with_phrase(folded, rules["body_words"], start)
+    opens_with_body = _body_word_opens(text, start)
     if not opens_with_body and not text.plain[start : start + 1].isupper():
         return None
     end = _phrase_end(folded, start, min(item.end_char, start + ACTOR_CHARS))

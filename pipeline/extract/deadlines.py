@@ -15,7 +15,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from pipeline.extract.bodies import Actor, actor_for, item_actor
+from pipeline.extract.bodies import ITEM_MARK, Actor, actor_for, item_actor
 from pipeline.extract.doctext import DocText
 from pipeline.extract.nlp import cues, doc_text, headings_at
 from pipeline.models import Deadline, Evidence
@@ -156,18 +156,18 @@ def _what(text: DocText, clause: Span, milestone: Span | None) -> str:
     return what[:1].upper() + what[1:]
 
 
-_ITEM_MARK = r"(?:[-–•+*]|[a-zđ]\)|\d+(?:\.\d+)*[.)])?"
-
-
 def _clause_subject(text: DocText, doc: Doc, clause: Span) -> Actor | None:
-    """The body a clause opens with, after a time phrase ("Hằng năm, các sở, ban, ngành … tổng kết"): a
-    capitalised name or a group ("các …"); a lower-case "sơ kết" is a verb, not "Sở"."""
-    leads = "|".join(_rules()["subject_time_leads"])
-    lead = re.compile(rf"[ \t]*{_ITEM_MARK}[ \t]*(?:{leads})(?![a-z0-9])[\s,:]*")
-    found = lead.match(doc_text(doc), clause.start_char)
-    span = doc.char_span(
-        found.end() if found else clause.start_char, clause.end_char, alignment_mode="expand"
-    )
+    """The body a clause opens with, after an optional time phrase ("Hằng năm, các sở, ban, ngành … tổng
+    kết"), up to the first review verb (``subject_stops``): a capitalised name or a group ("các …")."""
+    rules = _rules()
+    folded = doc_text(doc)
+    leads = "|".join(rules["subject_time_leads"])
+    opening = re.compile(rf"[ \t*]*(?:{ITEM_MARK})?[ \t]*(?:(?:{leads})(?![a-z0-9])[\s,:]*)?")
+    found = opening.match(folded, clause.start_char)
+    start = found.end() if found else clause.start_char
+    stops = "|".join(rules["subject_stops"])
+    verb = re.compile(rf"(?<![a-z])(?:{stops})(?![a-z])").search(folded, start, clause.end_char)
+    span = doc.char_span(start, verb.start() if verb else clause.end_char, alignment_mode="expand")
     subject = item_actor(text, doc, span) if span is not None else None
     if subject is None:
         return None

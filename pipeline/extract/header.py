@@ -165,18 +165,21 @@ def find_type_line(page: PageView) -> tuple[str, Evidence] | None:
         for name, code in folded_names.items()
         for joiner in _rules()["type_line_of_folded"]
     }
-    for start, end in page.lines():
+    lines = page.lines()
+    for index, (start, end) in enumerate(lines):
         if start > HEADER_CHARS * 2:
             break
         line = page.plain[start:end].strip()
         if not line or line.upper() != line:
             continue
         key = match_key(line).strip(" .,:;-_^'`~*")
-        code = folded_names.get(key) or next(
-            (code for head, code in with_issuer.items() if key.startswith(head)), None
-        )
-        if code:
-            return code, page.evidence(start, end, 0.9)
+        if key in folded_names:
+            return folded_names[key], page.evidence(start, end, 0.9)
+        head = next((head for head in with_issuer if f"{key} ".startswith(head)), None)
+        if head is not None:
+            if f"{key} " == head and index + 1 < len(lines):
+                end = lines[index + 1][1]  # "QUYẾT ĐỊNH CỦA" ends its line: the issuer is the next one
+            return with_issuer[head], page.evidence(start, end, 0.9)
     return None
 
 

@@ -149,9 +149,18 @@ def _type_names_folded() -> tuple[str, ...]:
 
 
 def _is_type_line(folded_line: str) -> bool:
-    """A line that is only a document type name, allowing an OCR slip ("quyét định" → "quyet inh")."""
+    """A line that is only a document type name, allowing an OCR slip ("quyét định" → "quyet inh"), or
+    one that names its issuer after it in older documents ("QUYẾT ĐỊNH CỦA ỦY BAN NHÂN DÂN TỈNH")."""
     words = " ".join(re.findall(r"[a-z]+", folded_line))
-    return 0 < len(words) <= 24 and any(fuzz.ratio(words, name) >= 85 for name in _type_names_folded())
+    heads = [
+        words,
+        *(words.split(f" {j} ", 1)[0] for j in _rules()["type_line_of_folded"] if f" {j} " in words),
+    ]
+    return any(
+        0 < len(head) <= 24 and fuzz.ratio(head, name) >= 85
+        for head in heads
+        for name in _type_names_folded()
+    )
 
 
 def _has_head(folded_line: str) -> bool:
