@@ -48,7 +48,7 @@ BODY_NAME_SIMILARITY = 88
 # A title is long: a scan's stray misread letter should not fail it, a wrong or cut title should.
 TITLE_SIMILARITY = 95
 MASKED_NAME = "[họ tên]"  # the gold's stand-in for a private person's name (tests/gold/realscans/README.md)
-MASKED_NAME_WORDS = 5  # a Vietnamese full name runs two to five words
+MASKED_NAME_WORDS = 5  # a Vietnamese full name runs two to five words (OCR may glue two into one)
 SURE_OR_FLAGGED = ("number", "issued_date")  # a wrong value here must carry needs_review
 
 
