@@ -65,9 +65,15 @@ def glyph_features(ink: np.ndarray) -> np.ndarray:
     return np.concatenate([histograms.reshape(-1), coarse.reshape(-1)])
 
 
-def _is_wide(ink: np.ndarray) -> bool:
+def _extent(ink: np.ndarray) -> tuple[int, int]:
+    """Width and height of the ink."""
     ys, xs = np.nonzero(ink)
-    return bool(xs.max() + 1 - xs.min() > WIDE_GLYPH * (ys.max() + 1 - ys.min()))
+    return int(xs.max() + 1 - xs.min()), int(ys.max() + 1 - ys.min())
+
+
+def _is_wide(ink: np.ndarray) -> bool:
+    width, height = _extent(ink)
+    return width > WIDE_GLYPH * height
 
 
 def _halves(ink: np.ndarray, cut: int) -> tuple[np.ndarray, np.ndarray]:
@@ -194,11 +200,6 @@ def load_digit_reader(path: Path = DIGITS_MODEL) -> DigitReader:
     )
 
 
-def _width(ink: np.ndarray) -> int:
-    xs = np.nonzero(ink)[1]
-    return int(xs.max() + 1 - xs.min())
-
-
 def segment_glyphs(strip: np.ndarray, *, at_least: int = 0) -> list[np.ndarray]:
     """Ink masks of the digits in a strip, left to right: a wide mark is split where the classifier reads
     both halves most surely. When another reading saw ``at_least`` digits and fewer glyphs are found,
@@ -208,7 +209,7 @@ def segment_glyphs(strip: np.ndarray, *, at_least: int = 0) -> list[np.ndarray]:
     for blob in segment_blobs(strip):
         glyphs.extend(reader.split(blob) if _is_wide(blob) else [blob])
     while glyphs and len(glyphs) < at_least:
-        widest = max(range(len(glyphs)), key=lambda index: _width(glyphs[index]))
+        widest = max(range(len(glyphs)), key=lambda index: _extent(glyphs[index])[0])
         parts = reader.split(glyphs[widest])
         if len(parts) < 2:
             break

@@ -160,10 +160,9 @@ def _digit_shapes(band: np.ndarray, label: Word, right: int, vote: str | None) -
 
 def _classified(strip: np.ndarray, *, max_digits: int, vote: str | None, at_least: int = 0) -> str | None:
     """The classifier's digits when it is sure of every glyph (``at_least``: how many another reading saw).
-    Tesseract's vote is a second witness: the
-    digit it names at each place counts ``TESSERACT_AGREEMENT`` times more (a 6 the classifier half takes
-    for an 8 stays a 6 when the engine read 6 there). A vote with another count of digits says nothing
-    about any one place."""
+    Tesseract's vote is a second witness: the digit it names at each place counts ``TESSERACT_AGREEMENT``
+    times more (a 6 the classifier half takes for an 8 stays a 6 when the engine read 6 there). A vote
+    with another count of digits says nothing about any one place."""
     evidence = None
     if vote and vote.isdecimal():
         evidence = np.ones((len(vote), 10))
@@ -244,6 +243,10 @@ class _DayPlace:
     right: int  # x where the printed "tháng" starts
     words: list[Word]  # the words from "ngày" to "tháng"
     read_surely: bool  # the day sits in words of its own that the engine read surely
+    # How many digits the first reading saw there, counting the marks it gives for a 1 ("3|" for 31), when
+    # the day sat in words of its own between a clean "ngày" and "tháng"; 0 when the engine glued it to
+    # them. Other marks ("#@") say nothing about how many digits there are.
+    digits_seen: int
 
 
 def _letter_width(line: list[Word]) -> float | None:
@@ -281,19 +284,10 @@ def _day_place(words: list[Word], height: int) -> _DayPlace | None:
         between = near[1:end]
         plain = match_key(word.text) == "ngay" and not glued and bool(between)
         sure = plain and all(w.text.isdigit() and w.confidence >= SURE_DIGITS_CONFIDENCE for w in between)
-        return _DayPlace(left, right - 2, near[: end + 1], sure)
+        own_words = match_key(word.text) == "ngay" and month_key == "thang"
+        seen = sum(1 for ch in "".join(w.text for w in between) if ch.isdigit() or ch in _DIGIT_LIKE)
+        return _DayPlace(left, right - 2, near[: end + 1], sure, seen if own_words else 0)
     return None
-
-
-def _day_marks_seen(place: _DayPlace) -> int:
-    """How many digits the first reading saw where the day is, counting the marks it gives for a 1 ("3|"
-    for 31), when the day sat in words of its own between a clean "ngày" and "tháng"; 0 when the engine
-    glued it to them. Other marks ("#@") say nothing about how many digits there are."""
-    first, last = place.words[0], place.words[-1]
-    if match_key(first.text) != "ngay" or match_key(last.text) != "thang":
-        return 0
-    seen = "".join(w.text for w in place.words[1:-1])
-    return sum(1 for ch in seen if ch.isdigit() or ch in _DIGIT_LIKE)
 
 
 def reread_day(
@@ -319,7 +313,7 @@ def reread_day(
     texts = _line_readings(crop, work_dir / "day", whitelist="0123456789", lang=lang, timeout=timeout)
     readings = [hit.group(0) if (hit := re.search(r"\d{1,2}", text)) else "" for text in texts]
     voted = majority(readings)
-    shapes = _classified(crop, max_digits=2, vote=voted, at_least=min(2, _day_marks_seen(place)))
+    shapes = _classified(crop, max_digits=2, vote=voted, at_least=min(2, place.digits_seen))
     day = shapes or voted
     if day is not None and not 1 <= int(day) <= 31:
         day = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from spacy.tokens import Doc, Span
@@ -156,17 +157,24 @@ def _what(text: DocText, clause: Span, milestone: Span | None) -> str:
     return what[:1].upper() + what[1:]
 
 
+@cache
+def _subject_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What opens a clause before its subject (an item mark, a time phrase), and the verbs that end it."""
+    rules = _rules()
+    leads = "|".join(rules["subject_time_leads"])
+    stops = "|".join(rules["subject_stops"])
+    opening = re.compile(rf"[ \t*]*(?:{ITEM_MARK})?[ \t]*(?:(?:{leads})(?![a-z0-9])[\s,:]*)?")
+    return opening, re.compile(rf"(?<![a-z])(?:{stops})(?![a-z])")
+
+
 def _clause_subject(text: DocText, doc: Doc, clause: Span) -> Actor | None:
     """The body a clause opens with, after an optional time phrase ("Hằng năm, các sở, ban, ngành … tổng
     kết"), up to the first review verb (``subject_stops``): a capitalised name or a group ("các …")."""
-    rules = _rules()
+    opening, stops = _subject_patterns()
     folded = doc_text(doc)
-    leads = "|".join(rules["subject_time_leads"])
-    opening = re.compile(rf"[ \t*]*(?:{ITEM_MARK})?[ \t]*(?:(?:{leads})(?![a-z0-9])[\s,:]*)?")
     found = opening.match(folded, clause.start_char)
     start = found.end() if found else clause.start_char
-    stops = "|".join(rules["subject_stops"])
-    verb = re.compile(rf"(?<![a-z])(?:{stops})(?![a-z])").search(folded, start, clause.end_char)
+    verb = stops.search(folded, start, clause.end_char)
     span = doc.char_span(start, verb.start() if verb else clause.end_char, alignment_mode="expand")
     subject = item_actor(text, doc, span) if span is not None else None
     if subject is None:

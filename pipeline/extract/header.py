@@ -154,17 +154,23 @@ def type_from_number(number: str) -> str | None:
     return _code_spelling(candidate)
 
 
+def type_line_parts(key: str) -> tuple[str, str | None]:
+    """A folded capitals line split into its type name and the issuer older documents name after it
+    ("quyet dinh cua uy ban nhan dan tinh" → ("quyet dinh", "uy ban nhan dan tinh")); the issuer is ""
+    when it wraps to the next line, None when the line names none."""
+    for joiner in _rules()["type_line_of_folded"]:
+        name, joined, issuer = f"{key} ".partition(f" {joiner} ")
+        if joined:
+            return name, issuer.strip()
+    return key, None
+
+
 def find_type_line(page: PageView) -> tuple[str, Evidence] | None:
     """A line in capitals that is only a type name, e.g. "KẾ HOẠCH", or, in older documents, a type name
     and its issuer ("QUYẾT ĐỊNH CỦA ỦY BAN NHÂN DÂN TỈNH"). The first such line: a decision's enacting
     "QUYẾT ĐỊNH:" further down is not its type line."""
     names = {name.lower(): code for code, name in _rules()["document_types"].items()}
     folded_names = {match_key(name): code for name, code in names.items()}
-    with_issuer = {
-        name + f" {joiner} ": code
-        for name, code in folded_names.items()
-        for joiner in _rules()["type_line_of_folded"]
-    }
     lines = page.lines()
     for index, (start, end) in enumerate(lines):
         if start > HEADER_CHARS * 2:
@@ -173,13 +179,12 @@ def find_type_line(page: PageView) -> tuple[str, Evidence] | None:
         if not line or line.upper() != line:
             continue
         key = match_key(line).strip(" .,:;-_^'`~*")
-        if key in folded_names:
-            return folded_names[key], page.evidence(start, end, 0.9)
-        head = next((head for head in with_issuer if f"{key} ".startswith(head)), None)
-        if head is not None:
-            if f"{key} " == head and index + 1 < len(lines):
+        name, issuer = type_line_parts(key)
+        code = folded_names.get(key) or folded_names.get(name)
+        if code:
+            if issuer == "" and index + 1 < len(lines):
                 end = lines[index + 1][1]  # "QUYẾT ĐỊNH CỦA" ends its line: the issuer is the next one
-            return with_issuer[head], page.evidence(start, end, 0.9)
+            return code, page.evidence(start, end, 0.9)
     return None
 
 

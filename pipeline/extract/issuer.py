@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from pipeline.extract.header import type_line_parts
 from pipeline.extract.view import PageView, mostly_capitals
 from pipeline.gazetteer import Unit, load_gazetteer
 from pipeline.models import Evidence, Issuer
@@ -152,10 +153,7 @@ def _is_type_line(folded_line: str) -> bool:
     """A line that is only a document type name, allowing an OCR slip ("quyét định" → "quyet inh"), or
     one that names its issuer after it in older documents ("QUYẾT ĐỊNH CỦA ỦY BAN NHÂN DÂN TỈNH")."""
     words = " ".join(re.findall(r"[a-z]+", folded_line))
-    heads = [
-        words,
-        *(words.split(f" {j} ", 1)[0] for j in _rules()["type_line_of_folded"] if f" {j} " in words),
-    ]
+    heads = {words, type_line_parts(words)[0]}
     return any(
         0 < len(head) <= 24 and fuzz.ratio(head, name) >= 85
         for head in heads
