@@ -9,6 +9,7 @@ ink of a coarse 7x7 view. It learns from MNIST handwriting, with continental pen
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -162,21 +163,26 @@ class DigitReader:
         scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
         return scores / scores.sum(axis=-1, keepdims=True)
 
-    def split(self, ink: np.ndarray) -> list[np.ndarray]:
-        """Two touching digits, parted at the column where both halves together read most surely (the
-        product of their probabilities). On touching pairs built from held-out MNIST digits this parts
-        more of them right than the thinnest column does: a lead-in stroke or a joining tail is often
-        thinner than the joint."""
-        best: tuple[float, list[np.ndarray]] = (-np.inf, [ink])
+    def cut_options(self, ink: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Two touching digits parted at each column of their middle third, the surest cut first: the one
+        where both halves together read most surely (the product of their probabilities). On touching
+        pairs built from held-out MNIST digits this parts more of them right than the thinnest column
+        does: a lead-in stroke or a joining tail is often thinner than the joint."""
+        options: list[tuple[float, tuple[np.ndarray, np.ndarray]]] = []
         for cut in _cuts(ink):
             halves = _halves(ink, cut)
             if not all(half.any() for half in halves):
                 continue
             probabilities = self.probabilities(np.stack([glyph_features(half) for half in halves]))
-            surety = float(np.log(probabilities.max(axis=1)).sum())
-            if surety > best[0]:
-                best = (surety, list(halves))
-        return best[1]
+            options.append((float(np.log(probabilities.max(axis=1)).sum()), halves))
+        options.sort(key=lambda option: -option[0])
+        return [halves for _, halves in options]
+
+    def split(self, ink: np.ndarray) -> list[np.ndarray]:
+        """Two touching digits parted at their surest cut (see ``cut_options``); the ink whole when it
+        cannot be parted."""
+        options = self.cut_options(ink)
+        return list(options[0]) if options else [ink]
 
 
 def weigh(probabilities: np.ndarray, evidence: np.ndarray | None) -> np.ndarray:
@@ -200,21 +206,53 @@ def load_digit_reader(path: Path = DIGITS_MODEL) -> DigitReader:
     )
 
 
+@dataclass(frozen=True)
+class _Split:
+    halves: tuple[np.ndarray, np.ndarray]  # as the glyphs hold them
+    others: list[tuple[np.ndarray, np.ndarray]]  # the same ink parted at its other columns, surest first
+
+
+def _segment(strip: np.ndarray, at_least: int) -> tuple[list[np.ndarray], list[list[np.ndarray]]]:
+    """``segment_glyphs``' glyphs, and the same glyphs with one of its splits made at another column."""
+    reader = load_digit_reader()
+    splits: list[_Split] = []
+
+    def part(ink: np.ndarray) -> list[np.ndarray]:
+        options = reader.cut_options(ink)
+        if not options:
+            return [ink]
+        splits.append(_Split(options[0], options[1:]))
+        return list(options[0])
+
+    glyphs: list[np.ndarray] = []
+    for blob in segment_blobs(strip):
+        glyphs.extend(part(blob) if _is_wide(blob) else [blob])
+    while glyphs and len(glyphs) < at_least:
+        widest = max(range(len(glyphs)), key=lambda index: _extent(glyphs[index])[0])
+        parts = part(glyphs[widest])
+        if len(parts) < 2:
+            break
+        glyphs[widest : widest + 1] = parts
+    variants: list[list[np.ndarray]] = []
+    for split in splits:
+        first, second = split.halves
+        index = next((i for i, glyph in enumerate(glyphs) if glyph is first), None)
+        if index is None or index + 1 == len(glyphs) or glyphs[index + 1] is not second:
+            continue  # a half that was parted again
+        variants.extend([*glyphs[:index], *halves, *glyphs[index + 2 :]] for halves in split.others)
+    return glyphs, variants
+
+
 def segment_glyphs(strip: np.ndarray, *, at_least: int = 0) -> list[np.ndarray]:
     """Ink masks of the digits in a strip, left to right: a wide mark is split where the classifier reads
     both halves most surely. When another reading saw ``at_least`` digits and fewer glyphs are found,
     the widest is split too: cursive digits can touch without looking wide ("31")."""
-    reader = load_digit_reader()
-    glyphs: list[np.ndarray] = []
-    for blob in segment_blobs(strip):
-        glyphs.extend(reader.split(blob) if _is_wide(blob) else [blob])
-    while glyphs and len(glyphs) < at_least:
-        widest = max(range(len(glyphs)), key=lambda index: _extent(glyphs[index])[0])
-        parts = reader.split(glyphs[widest])
-        if len(parts) < 2:
-            break
-        glyphs[widest : widest + 1] = parts
-    return glyphs
+    return _segment(strip, at_least)[0]
+
+
+def _glyph_probabilities(glyphs: list[np.ndarray], evidence: np.ndarray | None) -> np.ndarray:
+    probabilities = load_digit_reader().probabilities(np.stack([glyph_features(glyph) for glyph in glyphs]))
+    return weigh(probabilities, evidence if evidence is not None and len(evidence) == len(glyphs) else None)
 
 
 def strip_probabilities(
@@ -226,8 +264,32 @@ def strip_probabilities(
     glyphs = segment_glyphs(strip, at_least=at_least)
     if not glyphs or len(glyphs) > max_digits:
         return None
-    probabilities = load_digit_reader().probabilities(np.stack([glyph_features(glyph) for glyph in glyphs]))
-    return weigh(probabilities, evidence if evidence is not None and len(evidence) == len(glyphs) else None)
+    return _glyph_probabilities(glyphs, evidence)
+
+
+def ranked_readings(
+    strip: np.ndarray,
+    *,
+    max_digits: int = 5,
+    evidence: np.ndarray | None = None,
+    at_least: int = 0,
+    limit: int = 5,
+) -> list[tuple[str, float]]:
+    """The likeliest readings of a strip's digits with their probabilities (the product over the glyphs),
+    likeliest first: each glyph's three likeliest digits, on the glyphs as ``segment_glyphs`` cuts them
+    and with touching digits parted at their other columns. Arguments as for ``strip_probabilities``."""
+    glyphs, variants = _segment(strip, at_least)
+    best: dict[str, float] = {}
+    for cut in [glyphs, *variants]:
+        if not cut or len(cut) > max_digits:
+            continue
+        probabilities = _glyph_probabilities(cut, evidence)
+        likeliest = np.argsort(-probabilities, axis=1)[:, :3]
+        for labels in itertools.product(*likeliest):
+            reading = "".join(str(label) for label in labels)
+            probability = float(np.prod(probabilities[np.arange(len(cut)), list(labels)]))
+            best[reading] = max(best.get(reading, 0.0), probability)
+    return sorted(best.items(), key=lambda item: -item[1])[:limit]
 
 
 def read_digit_strip(strip: np.ndarray, *, max_digits: int = 5) -> tuple[str, float] | None:

@@ -62,6 +62,13 @@ class Word(_Model):
     line: int = Field(description="line index within the page, in reading order")
 
 
+class DigitsCandidate(_Model):
+    """One way to read the glyphs of a crop, with the classifier's probability for it."""
+
+    digits: str
+    probability: float = Field(ge=0, le=1, description="product of the glyphs' digit probabilities")
+
+
 class NumberReread(_Model):
     """A second, digits-only reading of handwritten or stamped digits on their crop: the document number,
     or the day of the place-date line."""
@@ -74,6 +81,12 @@ class NumberReread(_Model):
         "the readings disagree or lost a digit; null when the glyphs could not be cut apart or read",
     )
     box: tuple[int, int, int, int] = Field(description="the crop: left, top, width, height in page pixels")
+    candidates: list[DigitsCandidate] = Field(
+        default_factory=list,
+        description="the classifier's likeliest readings of the glyphs (other cuts of touching digits "
+        "included), likeliest first; another witness, such as the digital signature's date, may rule "
+        "the first out",
+    )
 
 
 class Page(_Model):

@@ -21,8 +21,8 @@ import cv2
 import numpy as np
 
 from pipeline import tools
-from pipeline.digits import strip_probabilities
-from pipeline.models import SURE_DIGITS_CONFIDENCE, NumberReread, Word
+from pipeline.digits import ranked_readings, strip_probabilities
+from pipeline.models import SURE_DIGITS_CONFIDENCE, DigitsCandidate, NumberReread, Word
 from pipeline.textnorm import match_key
 
 _LABEL = re.compile(r"^s[o0-9]\s*[:;.]")
@@ -126,7 +126,13 @@ def reread_number(
     if voted is not None and len(voted) < _glyphs_seen(label, between):
         voted = None  # fewer digits than marks the first reading saw ("4" for "#4"): one was lost
     shapes = _digit_shapes(page[top:bottom], label, right, voted)
-    return NumberReread(digits=shapes or voted, readings=readings, shapes=shapes, box=box)
+    return NumberReread(
+        digits=shapes.digits or voted,
+        readings=readings,
+        shapes=shapes.digits,
+        box=box,
+        candidates=shapes.candidates,
+    )
 
 
 def _slash_left(band: np.ndarray, symbol: Word, work_dir: Path, *, lang: str, timeout: float) -> int:
@@ -150,27 +156,35 @@ def _slash_left(band: np.ndarray, symbol: Word, work_dir: Path, *, lang: str, ti
     return x + round(width * symbol.text.index("/") / len(symbol.text))
 
 
-def _digit_shapes(band: np.ndarray, label: Word, right: int, vote: str | None) -> str | None:
+@dataclass(frozen=True)
+class _Classified:
+    digits: str | None  # None unless the classifier is sure of every glyph
+    candidates: list[DigitsCandidate]  # its likeliest readings, sure or not
+
+
+def _digit_shapes(band: np.ndarray, label: Word, right: int, vote: str | None) -> _Classified:
     """The digits between the label's colon and the slash, glyph by glyph (pen digits Tesseract misses)."""
     left = _colon_right(band, label)
     if left is None or right - left < 8:
-        return None
+        return _Classified(None, [])
     return _classified(band[:, left:right], max_digits=5, vote=vote)
 
 
-def _classified(strip: np.ndarray, *, max_digits: int, vote: str | None, at_least: int = 0) -> str | None:
-    """The classifier's digits when it is sure of every glyph (``at_least``: how many another reading saw).
-    Tesseract's vote is a second witness: the digit it names at each place counts ``TESSERACT_AGREEMENT``
-    times more (a 6 the classifier half takes for an 8 stays a 6 when the engine read 6 there). A vote
-    with another count of digits says nothing about any one place."""
+def _classified(strip: np.ndarray, *, max_digits: int, vote: str | None, at_least: int = 0) -> _Classified:
+    """The classifier's digits when it is sure of every glyph (``at_least``: how many another reading saw),
+    and its likeliest readings. Tesseract's vote is a second witness: the digit it names at each place
+    counts ``TESSERACT_AGREEMENT`` times more (a 6 the classifier half takes for an 8 stays a 6 when the
+    engine read 6 there). A vote with another count of digits says nothing about any one place."""
     evidence = None
     if vote and vote.isdecimal():
         evidence = np.ones((len(vote), 10))
         evidence[np.arange(len(vote)), [int(d) for d in vote]] = TESSERACT_AGREEMENT
+    ranked = ranked_readings(strip, max_digits=max_digits, evidence=evidence, at_least=at_least)
+    candidates = [DigitsCandidate(digits=digits, probability=round(p, 4)) for digits, p in ranked]
     probabilities = strip_probabilities(strip, max_digits=max_digits, evidence=evidence, at_least=at_least)
     if probabilities is None or probabilities.max(axis=1).min() <= MIN_GLYPH_PROBABILITY:
-        return None
-    return "".join(str(d) for d in probabilities.argmax(axis=1))
+        return _Classified(None, candidates)
+    return _Classified("".join(str(d) for d in probabilities.argmax(axis=1)), candidates)
 
 
 def _line_readings(crop: np.ndarray, stem: Path, *, whitelist: str, lang: str, timeout: float) -> list[str]:
@@ -314,8 +328,9 @@ def reread_day(
     readings = [hit.group(0) if (hit := re.search(r"\d{1,2}", text)) else "" for text in texts]
     voted = majority(readings)
     shapes = _classified(crop, max_digits=2, vote=voted, at_least=min(2, place.digits_seen))
-    day = shapes or voted
+    day = shapes.digits or voted
     if day is not None and not 1 <= int(day) <= 31:
         day = None
     box = (left, top, right - left, bottom - top)
-    return NumberReread(digits=day, readings=readings, shapes=shapes, box=box)
+    candidates = [c for c in shapes.candidates if 1 <= int(c.digits) <= 31]
+    return NumberReread(digits=day, readings=readings, shapes=shapes.digits, box=box, candidates=candidates)

@@ -1,6 +1,7 @@
 """The second reading of the document number: only when the first was unsure, on the crop between the
 "Số:" label and the symbol, and a vote that leaves disagreeing digits unknown."""
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pipeline import digits, reread
 from pipeline.extract import extract_fields
 from pipeline.extract.header import printed_month
-from pipeline.models import NumberReread, Page, Word
+from pipeline.models import DigitsCandidate, Evidence, Fields, NumberReread, Page, Word
 from pipeline.reread import majority, reread_day, reread_number
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
@@ -157,14 +158,14 @@ def test_tesseract_vote_settles_a_glyph_the_classifier_is_unsure_of(monkeypatch:
         def probabilities(self, features: np.ndarray) -> np.ndarray:
             return unsure
 
-    monkeypatch.setattr(digits, "segment_glyphs", lambda strip, at_least=0: [strip, strip])
+    monkeypatch.setattr(digits, "_segment", lambda strip, at_least: ([strip, strip], []))
     monkeypatch.setattr(digits, "load_digit_reader", Reader)
     strip = np.zeros((10, 10), np.uint8)
     strip[2:8, 4:6] = 255
-    assert reread._classified(strip, max_digits=5, vote=None) == "80"
-    assert reread._classified(strip, max_digits=5, vote="60") == "60"  # the engine read a 6 there
-    assert reread._classified(strip, max_digits=5, vote="50") == "80"  # a 5 it all but ruled out
-    assert reread._classified(strip, max_digits=5, vote="600") == "80"  # another length says nothing
+    assert reread._classified(strip, max_digits=5, vote=None).digits == "80"
+    assert reread._classified(strip, max_digits=5, vote="60").digits == "60"  # the engine read a 6 there
+    assert reread._classified(strip, max_digits=5, vote="50").digits == "80"  # a 5 it all but ruled out
+    assert reread._classified(strip, max_digits=5, vote="600").digits == "80"  # another length says nothing
 
 
 def test_the_vote_needs_a_majority() -> None:
@@ -319,6 +320,31 @@ def test_an_unsure_day_in_the_text_gives_way_to_its_second_reading() -> None:
     fields, evidence, _ = extract_fields([_dated_page(None, first="4")])
     assert fields.issued_date is not None and fields.issued_date.day == 4  # no second reading: kept, flagged
     assert evidence["issued_date"].needs_review
+
+
+_SIGNED_20_NOVEMBER = "Ký bởi: Ủy ban nhân dân tỉnh Quảng Ngãi\nThời gian ký: 20/11/2024 16:32:29\n"
+
+
+def _signed_reread(candidates: list[tuple[str, float]]) -> tuple[Fields, Evidence]:
+    ranked = [DigitsCandidate(digits=d, probability=p) for d, p in candidates]
+    day = NumberReread(digits="27", readings=["", "2", ""], shapes="27", box=(0, 0, 9, 9), candidates=ranked)
+    page = _dated_page(day).model_copy(update={"text_layer": _SIGNED_20_NOVEMBER})
+    fields, evidence, _ = extract_fields([page])
+    return fields, evidence["issued_date"]
+
+
+def test_a_reread_day_after_the_digital_signature_gives_way_to_the_likeliest_day_before_it() -> None:
+    # The classifier took a pen 0 for a 7 by a hair; the document was signed on the 20th.
+    fields, evidence = _signed_reread([("27", 0.49), ("60", 0.3), ("20", 0.2), ("29", 0.01)])
+    assert fields.issued_date == dt.date(2024, 11, 20)
+    assert evidence.needs_review and evidence.confidence <= 0.5
+    assert evidence.note and "27 would be after the digital signature of 2024-11-20" in evidence.note
+
+
+def test_a_long_shot_does_not_replace_a_day_after_the_signature() -> None:
+    fields, evidence = _signed_reread([("27", 0.9), ("20", 0.05)])
+    assert fields.issued_date == dt.date(2024, 11, 27)  # kept as read, questioned by the signature
+    assert evidence.needs_review and evidence.note and "later than the digital signature" in evidence.note
 
 
 def test_a_misread_printed_month_is_repaired_for_a_reread_day() -> None:

@@ -82,7 +82,8 @@ def extract_fields(pages: list[Page]) -> tuple[Fields, dict[str, Evidence], list
         fields.document_type_name = load_rules("header")["official_letter_name"]
         evidence["document_type_name"] = evidence["number"]
 
-    dated = find_date(first)
+    signed_at = fields.digital_signature.signed_at if fields.digital_signature else None
+    dated = find_date(first, signed_on=signed_at.date() if signed_at else None)
     place_unit = None
     if dated:
         date, fields.place, date_evidence, evidence["place"] = dated

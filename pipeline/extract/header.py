@@ -19,6 +19,9 @@ from pipeline.textnorm import match_key
 
 HEADER_CHARS = 1500  # the header sits in the first lines of page 1
 TITLE_MAX_LINES = 6  # a công văn's trích yếu runs to five short lines in its narrow left column
+# A reading that stands in for a day ruled out by the digital signature must be at least a tenth as likely
+# as the classifier's first: a long shot is no better than the day it replaces, which stays flagged.
+STAND_IN_ODDS = 0.1
 UNSURE_DIGITS_NOTE = "digits read with low engine confidence (often handwritten): check against the scan"
 
 _SYMBOL = r"(?P<sym>[a-z]{1,8}(?:\s*[-/&]\s*[a-z0-9]{1,10}){0,4})\b"
@@ -197,9 +200,12 @@ def _place_evidence(page: PageView, match: re.Match[str]) -> tuple[str, Evidence
     return place, page.evidence(offset, offset + len(place), 0.9)
 
 
-def find_date(page: PageView) -> tuple[dt.date | None, str, Evidence | None, Evidence] | None:
+def find_date(
+    page: PageView, *, signed_on: dt.date | None = None
+) -> tuple[dt.date | None, str, Evidence | None, Evidence] | None:
     """The place-and-date line: (date, place, date evidence, place evidence); the date is None when the
-    line is there but its day or month cannot be read."""
+    line is there but its day or month cannot be read. ``signed_on``: the day of the document's digital
+    signature, which a day read again on its crop cannot come after."""
     for match in _DATE.finditer(page.folded, 0, HEADER_CHARS + 500):
         try:
             date = dt.date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
@@ -209,7 +215,7 @@ def find_date(page: PageView) -> tuple[dt.date | None, str, Evidence | None, Evi
         if place is None:
             continue
         sure = _digits_sure(page, *match.span("d"))
-        reread = None if sure else _date_from_reread(page, match, first=match.group("d"))
+        reread = None if sure else _date_from_reread(page, match, signed_on, first=match.group("d"))
         if reread is not None:  # the crop's reading replaces an unsure first one, as for the number
             return reread[0], place[0], reread[1], place[1]
         date_ev = page.evidence(
@@ -222,30 +228,59 @@ def find_date(page: PageView) -> tuple[dt.date | None, str, Evidence | None, Evi
     for match in _PLACE_LINE.finditer(page.folded, 0, HEADER_CHARS + 500):
         place = _place_evidence(page, match)
         if place is not None:
-            dated = _date_from_reread(page, match)
+            dated = _date_from_reread(page, match, signed_on)
             return (dated[0] if dated else None), place[0], (dated[1] if dated else None), place[1]
     return None
 
 
 def _date_from_reread(
-    page: PageView, match: re.Match[str], *, first: str | None = None
+    page: PageView, match: re.Match[str], signed_on: dt.date | None, *, first: str | None = None
 ) -> tuple[dt.date, Evidence] | None:
     """The day from its second reading, with the printed month and year of the line; always flagged.
-    ``first`` is the day the page text gave, if any."""
+    ``first`` is the day the page text gave, if any. A day after the digital signature cannot be the
+    issued one: the classifier's likeliest reading that is not after it stands in, unless it is far less
+    likely than the one it replaces."""
     reread = page.day_reread
     month = printed_month(match.group("m"))
     if reread is None or not reread.digits or month is None:
         return None
-    try:
-        date = dt.date(int(match.group("y")), month, int(reread.digits))
-    except ValueError:
+    year = int(match.group("y"))
+    date = _day_of(year, month, reread.digits)
+    if date is None:
         return None
     was = f"day read {first!r} with low confidence" if first else "day unreadable in the page text"
-    note = f"{was}, read again on its crop ({_readings(reread)}): check the scan"
+    note = f"{was}, read again on its crop ({_readings(reread)})"
+    if signed_on is not None and date > signed_on:
+        earlier = _likeliest_not_after(reread, year, month, signed_on)
+        if earlier is not None:
+            note += f"; {date.day} would be after the digital signature of {signed_on.isoformat()}"
+            date = earlier
     start = match.end("place")
     while page.plain[start] in ", ":
         start += 1
-    return date, page.evidence(start, match.end(), 0.5, note)
+    return date, page.evidence(start, match.end(), 0.5, f"{note}: check the scan")
+
+
+def _day_of(year: int, month: int, day: str) -> dt.date | None:
+    try:
+        return dt.date(year, month, int(day))
+    except ValueError:
+        return None
+
+
+def _likeliest_not_after(reread: NumberReread, year: int, month: int, signed_on: dt.date) -> dt.date | None:
+    """The likeliest of the classifier's readings whose date is not after ``signed_on``, if it is at least
+    ``STAND_IN_ODDS`` as likely as the classifier's first."""
+    if not reread.candidates:
+        return None
+    floor = reread.candidates[0].probability * STAND_IN_ODDS
+    for candidate in reread.candidates:
+        date = _day_of(year, month, candidate.digits)
+        if candidate.probability < floor:
+            return None
+        if date is not None and date <= signed_on:
+            return date
+    return None
 
 
 def printed_month(text: str) -> int | None:
