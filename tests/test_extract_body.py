@@ -281,6 +281,14 @@ def test_range_in_one_token_and_a_bare_from_that_is_no_quantity() -> None:
     assert got == {(2, 3, "agencies_per_year", None), (2, None, "percent_per_year", ">")}
 
 
+def test_an_indicator_phrase_that_wraps_onto_the_next_line_is_still_named() -> None:
+    text = "I. MỤC TIÊU\n\n- Phấn đấu giảm tỷ lệ hộ\nnghèo bình quân 3%/năm.\n"
+    fields, _ = _extract(text)
+    assert [(t.indicator, t.value, t.unit) for t in fields.targets] == [
+        ("poverty_rate_reduction", 3, "percent_per_year")
+    ]
+
+
 def test_body_names_misread_by_ocr_are_repaired_against_known_units() -> None:
     from pipeline.extract.body_names import repair_name
 

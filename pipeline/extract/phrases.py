@@ -9,7 +9,8 @@ from functools import cache
 
 @cache
 def _pattern(phrases: tuple[str, ...], anywhere: bool) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(p) for p in phrases)
+    # A phrase may wrap onto the next line of the page: its words part on any whitespace.
+    alternatives = "|".join(r"\s+".join(re.escape(word) for word in p.split()) for p in phrases)
     before = r"(?<![a-z])" if anywhere else ""
     return re.compile(rf"{before}(?:{alternatives})(?![a-z])")
 
