@@ -289,6 +289,21 @@ def test_an_indicator_phrase_that_wraps_onto_the_next_line_is_still_named() -> N
     ]
 
 
+def test_a_heading_that_names_the_target_year_dates_the_items_under_it() -> None:
+    text = (
+        "I. MỤC TIÊU\n\n1. Chỉ tiêu phấn đấu đến năm 2025\n\n"
+        "- Có ít nhất 03 xã thoát khỏi tình trạng đặc biệt khó khăn.\n"
+        "- Tỷ lệ hộ nghèo giảm bình quân 2%/năm.\n"
+        "- Có 70% số thôn đạt chuẩn văn hóa vào năm 2024.\n\n"
+        "2. Chỉ tiêu khác\n\n- Có ít nhất 05 xã thoát khỏi tình trạng đặc biệt khó khăn.\n"
+    )
+    fields, evidence = _extract(text)
+    assert [(t.value, t.year) for t in fields.targets] == [(3, 2025), (2, None), (70, 2024), (5, None)]
+    note = evidence["targets[0]"].note
+    assert note and "Chỉ tiêu phấn đấu đến năm 2025" in note
+    assert evidence["targets[2]"].note is None  # its own year: nothing borrowed
+
+
 def test_body_names_misread_by_ocr_are_repaired_against_known_units() -> None:
     from pipeline.extract.body_names import repair_name
 

@@ -14,7 +14,7 @@ from typing import Any
 from spacy.tokens import Doc, Span
 
 from pipeline.extract.doctext import DocText
-from pipeline.extract.nlp import cues, doc_text, headings_at
+from pipeline.extract.nlp import HEADING_CHARS, cues, doc_text, headings_at, section_table
 from pipeline.extract.numbers import as_plain, parse_number
 from pipeline.extract.phrases import contains_phrase
 from pipeline.models import Evidence, Target
@@ -48,6 +48,21 @@ def _is_objective(doc: Doc, clause: Span) -> bool:
         if contains_phrase(heading, rules["excluded_sections"]):
             return False
     return contains_phrase(clause.text, rules["objective_cues"])
+
+
+def _heading_year(doc: Doc, offset: int) -> tuple[int, tuple[int, int]] | None:
+    """The year a heading above a target sets for the items under it ("2. Chỉ tiêu phấn đấu đến năm
+    2020"), innermost heading first, with the heading line's span."""
+    enclosing = [
+        (start, line)
+        for start, end, _, line in section_table(doc)
+        if start < offset < end and len(line) <= HEADING_CHARS
+    ]
+    for start, line in reversed(enclosing):
+        match = _TARGET_YEAR.search(line)
+        if match:
+            return int(match.group(1)), (start, start + len(line))
+    return None
 
 
 def _unit_after(doc: Doc, token_text: str, end_char: int) -> str | None:
@@ -185,12 +200,15 @@ def find_targets(text: DocText, doc: Doc, body_start: int, closing_at: int) -> l
             window = folded[window_start:window_end]
             if not unit.endswith(("_per_year", "fraction")) and contains_phrase(window, rules["yearly_cues"]):
                 unit = f"{unit}_per_year"
-            year = None
+            year, year_note = None, None
             if not unit.endswith("_per_year"):
                 match = _TARGET_YEAR.search(window) or _ANY_YEAR.search(
                     window.split(rules["baseline_cue"])[0]
                 )
                 year = int(match.group(1)) if match else None
+                if year is None and (heading := _heading_year(doc, window_start)) is not None:
+                    year, (start, end) = heading
+                    year_note = f"year {year} from the heading {text.clean(start, end)!r}"
             baseline = None
             at = window.find(f" {rules['baseline_cue']} ")
             if at >= 0:
@@ -205,7 +223,7 @@ def find_targets(text: DocText, doc: Doc, body_start: int, closing_at: int) -> l
                 baseline=baseline,
                 year=year,
             )
-            evidence = text.evidence(window_start, window_end, 0.75)
+            evidence = text.evidence(window_start, window_end, 0.75, year_note)
             window_start = window_end
             key = (target.indicator, target.value, target.value_max, target.unit)
             if key in seen:
