@@ -304,6 +304,25 @@ def test_a_heading_that_names_the_target_year_dates_the_items_under_it() -> None
     assert evidence["targets[2]"].note is None  # its own year: nothing borrowed
 
 
+def test_new_countryside_and_assistance_targets_get_their_indicators() -> None:
+    text = (
+        "I. MỤC TIÊU\n\n"
+        "- Có 40% số xã, thôn, bản vùng núi thoát khỏi tình trạng đặc biệt khó khăn.\n"
+        "- Có ít nhất 03 huyện, thị xã đạt chuẩn nông thôn mới.\n"
+        "- Bình quân toàn huyện đạt 17 tiêu chí/xã; không còn xã dưới 14 tiêu chí.\n"
+        "- Mỗi cơ quan, đơn vị cấp tỉnh nhận giúp đỡ ít nhất 02 hộ nghèo.\n"
+    )
+    fields, _ = _extract(text)
+    got = [(t.indicator, t.value, t.unit, t.comparator) for t in fields.targets]
+    assert got == [
+        ("extremely_difficult_commune_exit", 40, "percent", None),  # named after the list's commas
+        ("ntm_district_count", 3, "districts", ">="),
+        ("avg_ntm_criteria_per_commune", 17, "criteria_per_commune", None),
+        ("min_ntm_criteria_per_commune", 14, "criteria", ">="),  # "no commune below 14": at least 14
+        ("households_assisted_per_agency", 2, "households", ">="),
+    ]
+
+
 def test_body_names_misread_by_ocr_are_repaired_against_known_units() -> None:
     from pipeline.extract.body_names import repair_name
 

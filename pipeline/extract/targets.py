@@ -163,10 +163,10 @@ def _quantities(doc: Doc, clause: Span) -> list[tuple[int, int, float, float | N
     return found
 
 
-def _window_end(folded: str, unit_end: int, limit: int) -> int:
+def _window_end(folded: str, unit_end: int, limit: int, stops: str = ",;") -> int:
     """A target's words run on to the next comma or semicolon (or the next quantity)."""
-    stops = [at for at in (folded.find(",", unit_end, limit), folded.find(";", unit_end, limit)) if at >= 0]
-    return min(stops) if stops else limit
+    found = [at for at in (folded.find(stop, unit_end, limit) for stop in stops) if at >= 0]
+    return min(found) if found else limit
 
 
 def find_targets(text: DocText, doc: Doc, body_start: int, closing_at: int) -> list[FoundTarget]:
@@ -197,6 +197,12 @@ def find_targets(text: DocText, doc: Doc, body_start: int, closing_at: int) -> l
         for index, (first, last, value, value_max, unit) in enumerate(accepted):
             limit = doc[accepted[index + 1][0]].idx if index + 1 < len(accepted) else clause.end_char
             window_end = _window_end(folded, doc[last].idx + len(doc[last].text), limit)
+            if _indicator(folded[window_start:window_end], unit) is None:
+                # A comma may part a list inside the target ("50% số xã, thôn, bản đặc biệt khó khăn …
+                # thoát khỏi …"): the words up to the next semicolon or quantity may name it.
+                wider = _window_end(folded, window_end + 1, limit, stops=";")
+                if _indicator(folded[window_start:wider], unit) is not None:
+                    window_end = wider
             window = folded[window_start:window_end]
             if not unit.endswith(("_per_year", "fraction")) and contains_phrase(window, rules["yearly_cues"]):
                 unit = f"{unit}_per_year"
