@@ -217,6 +217,20 @@ def test_scorer_counts_a_wrong_value_as_both_a_miss_and_a_false_alarm() -> None:
     assert worse.matched == worse.gold - 1 and worse.precision < 1.0 and worse.recall < 1.0
 
 
+def test_scorer_compares_a_deadline_with_the_gold_item_that_says_the_same_thing() -> None:
+    yearly = {"date": None, "year": None, "quarter": None, "month_day": None, "recurrence": "yearly"}
+    gold = {
+        "deadlines": [
+            {"text": "Hằng năm xây dựng kế hoạch giám sát", "when": yearly, "responsible": "Ban Dân chủ"},
+            {"text": "Hằng năm tổ chức kiểm tra", "when": yearly, "responsible": "Ban Phong trào"},
+        ]
+    }
+    # Predicted in the other order: matched by when alone, each would meet the other's body.
+    predicted = Fields.model_validate({"deadlines": [dict(item) for item in reversed(gold["deadlines"])]})
+    deadlines = score("order", predicted, gold).lists["deadlines"]
+    assert deadlines.matched == 2 and deadlines.agree["responsible"] == 2
+
+
 def test_a_name_the_gold_masks_masks_the_same_tail_of_the_title() -> None:
     gold = "Về việc bổ nhiệm ngạch Thanh tra viên đối với ông [họ tên]"
     assert _similar_title("Về việc bổ nhiệm ngạch Thanh tra viên đối với ông Đỗ Văn Khải", gold)
