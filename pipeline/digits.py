@@ -178,12 +178,6 @@ class DigitReader:
         options.sort(key=lambda option: -option[0])
         return [halves for _, halves in options]
 
-    def split(self, ink: np.ndarray) -> list[np.ndarray]:
-        """Two touching digits parted at their surest cut (see ``cut_options``); the ink whole when it
-        cannot be parted."""
-        options = self.cut_options(ink)
-        return list(options[0]) if options else [ink]
-
 
 def weigh(probabilities: np.ndarray, evidence: np.ndarray | None) -> np.ndarray:
     """The glyphs' probabilities (one row each) times another reader's evidence for each place (one row
@@ -267,29 +261,40 @@ def strip_probabilities(
     return _glyph_probabilities(glyphs, evidence)
 
 
-def ranked_readings(
+@dataclass(frozen=True)
+class GlyphReadings:
+    probabilities: (
+        np.ndarray | None
+    )  # one row per glyph as ``segment_glyphs`` cuts them; None: none or too many
+    ranked: list[tuple[str, float]]  # the likeliest readings with their probabilities, likeliest first
+
+
+def read_glyphs(
     strip: np.ndarray,
     *,
     max_digits: int = 5,
     evidence: np.ndarray | None = None,
     at_least: int = 0,
     limit: int = 5,
-) -> list[tuple[str, float]]:
-    """The likeliest readings of a strip's digits with their probabilities (the product over the glyphs),
-    likeliest first: each glyph's three likeliest digits, on the glyphs as ``segment_glyphs`` cuts them
-    and with touching digits parted at their other columns. Arguments as for ``strip_probabilities``."""
+) -> GlyphReadings:
+    """The glyphs' digit probabilities (as ``strip_probabilities``) and the strip's likeliest readings,
+    each with its probability (the product over the glyphs): each glyph's three likeliest digits, on the
+    glyphs as ``segment_glyphs`` cuts them and with touching digits parted at their other columns."""
     glyphs, variants = _segment(strip, at_least)
     best: dict[str, float] = {}
+    default = None
     for cut in [glyphs, *variants]:
         if not cut or len(cut) > max_digits:
             continue
         probabilities = _glyph_probabilities(cut, evidence)
+        default = probabilities if cut is glyphs else default
         likeliest = np.argsort(-probabilities, axis=1)[:, :3]
         for labels in itertools.product(*likeliest):
             reading = "".join(str(label) for label in labels)
             probability = float(np.prod(probabilities[np.arange(len(cut)), list(labels)]))
             best[reading] = max(best.get(reading, 0.0), probability)
-    return sorted(best.items(), key=lambda item: -item[1])[:limit]
+    ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
+    return GlyphReadings(default, ranked)
 
 
 def read_digit_strip(strip: np.ndarray, *, max_digits: int = 5) -> tuple[str, float] | None:

@@ -83,9 +83,9 @@ class NumberReread(_Model):
     box: tuple[int, int, int, int] = Field(description="the crop: left, top, width, height in page pixels")
     candidates: list[DigitsCandidate] = Field(
         default_factory=list,
-        description="the classifier's likeliest readings of the glyphs (other cuts of touching digits "
-        "included), likeliest first; another witness, such as the digital signature's date, may rule "
-        "the first out",
+        description="the classifier's five likeliest readings of the glyphs (other cuts of touching "
+        "digits included, Tesseract's vote weighed in), likeliest first; for the day, only readings "
+        "1-31. Another witness, such as the digital signature's date, may rule out the reading taken",
     )
 
 

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from pipeline import tools
-from pipeline.digits import ranked_readings, strip_probabilities
+from pipeline.digits import read_glyphs
 from pipeline.models import SURE_DIGITS_CONFIDENCE, DigitsCandidate, NumberReread, Word
 from pipeline.textnorm import match_key
 
@@ -179,9 +179,9 @@ def _classified(strip: np.ndarray, *, max_digits: int, vote: str | None, at_leas
     if vote and vote.isdecimal():
         evidence = np.ones((len(vote), 10))
         evidence[np.arange(len(vote)), [int(d) for d in vote]] = TESSERACT_AGREEMENT
-    ranked = ranked_readings(strip, max_digits=max_digits, evidence=evidence, at_least=at_least)
-    candidates = [DigitsCandidate(digits=digits, probability=round(p, 4)) for digits, p in ranked]
-    probabilities = strip_probabilities(strip, max_digits=max_digits, evidence=evidence, at_least=at_least)
+    read = read_glyphs(strip, max_digits=max_digits, evidence=evidence, at_least=at_least)
+    candidates = [DigitsCandidate(digits=digits, probability=round(p, 4)) for digits, p in read.ranked]
+    probabilities = read.probabilities
     if probabilities is None or probabilities.max(axis=1).min() <= MIN_GLYPH_PROBABILITY:
         return _Classified(None, candidates)
     return _Classified("".join(str(d) for d in probabilities.argmax(axis=1)), candidates)

@@ -337,6 +337,13 @@ def test_new_countryside_and_assistance_targets_get_their_indicators() -> None:
     ]
 
 
+def test_a_figure_before_a_comma_does_not_take_the_next_figures_words() -> None:
+    text = "I. MỤC TIÊU\n\n- Có 50% số thôn đạt chuẩn văn hóa, tỷ lệ hộ nghèo giảm 3%/năm.\n"
+    fields, _ = _extract(text)
+    got = [(t.indicator, t.value, t.unit) for t in fields.targets]
+    assert got == [(None, 50, "percent"), ("poverty_rate_reduction", 3, "percent_per_year")]
+
+
 def test_body_names_misread_by_ocr_are_repaired_against_known_units() -> None:
     from pipeline.extract.body_names import repair_name
 

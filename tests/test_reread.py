@@ -235,6 +235,8 @@ def test_an_unsure_day_is_read_again_between_ngay_and_thang(tmp_path: Path) -> N
     # comes first. Tesseract's readings are kept for the reviewer.
     assert day.digits == "23"
     assert len(day.readings) == 3
+    assert day.candidates[0].digits == "23" and len(day.candidates) > 1  # the others, for a witness
+    assert all(1 <= int(c.digits) <= 31 for c in day.candidates), "only days are kept"
     assert not list(tmp_path.glob("day-*.png")), "crops are removed"
     sure = [w.model_copy(update={"text": "23", "confidence": 96.0}) if w.text == "#@" else w for w in words]
     assert reread_day(_loader(image), sure, 3400, tmp_path, lang="vie", timeout=60) is None
@@ -325,26 +327,40 @@ def test_an_unsure_day_in_the_text_gives_way_to_its_second_reading() -> None:
 _SIGNED_20_NOVEMBER = "Ký bởi: Ủy ban nhân dân tỉnh Quảng Ngãi\nThời gian ký: 20/11/2024 16:32:29\n"
 
 
-def _signed_reread(candidates: list[tuple[str, float]]) -> tuple[Fields, Evidence]:
+def _signed_reread(candidates: list[tuple[str, float]], month: int = 11) -> tuple[Fields, Evidence]:
     ranked = [DigitsCandidate(digits=d, probability=p) for d, p in candidates]
     day = NumberReread(digits="27", readings=["", "2", ""], shapes="27", box=(0, 0, 9, 9), candidates=ranked)
-    page = _dated_page(day).model_copy(update={"text_layer": _SIGNED_20_NOVEMBER})
-    fields, evidence, _ = extract_fields([page])
+    page = _dated_page(day)
+    text = page.text.replace("tháng 11", f"tháng {month}")
+    update = {"text_layer": _SIGNED_20_NOVEMBER, "text": text, "ocr_text": text}
+    fields, evidence, _ = extract_fields([page.model_copy(update=update)])
     return fields, evidence["issued_date"]
 
 
 def test_a_reread_day_after_the_digital_signature_gives_way_to_the_likeliest_day_before_it() -> None:
     # The classifier took a pen 0 for a 7 by a hair; the document was signed on the 20th.
-    fields, evidence = _signed_reread([("27", 0.49), ("60", 0.3), ("20", 0.2), ("29", 0.01)])
+    fields, evidence = _signed_reread([("27", 0.49), ("26", 0.3), ("20", 0.2), ("29", 0.01)])
     assert fields.issued_date == dt.date(2024, 11, 20)
     assert evidence.needs_review and evidence.confidence <= 0.5
     assert evidence.note and "27 would be after the digital signature of 2024-11-20" in evidence.note
+    assert "20 (p 0.20) stands in" in evidence.note
 
 
 def test_a_long_shot_does_not_replace_a_day_after_the_signature() -> None:
     fields, evidence = _signed_reread([("27", 0.9), ("20", 0.05)])
     assert fields.issued_date == dt.date(2024, 11, 27)  # kept as read, questioned by the signature
     assert evidence.needs_review and evidence.note and "later than the digital signature" in evidence.note
+    fields, _ = _signed_reread([("27", 0.5), ("20", 0.05)])  # exactly a tenth as likely: it may stand in
+    assert fields.issued_date == dt.date(2024, 11, 20)
+
+
+def test_only_a_day_in_the_signatures_month_is_bounded_by_it() -> None:
+    fields, evidence = _signed_reread([("27", 0.49), ("20", 0.2)], month=10)  # October: any day is fine
+    assert fields.issued_date == dt.date(2024, 10, 27)
+    assert evidence.note and "stands in" not in evidence.note
+    fields, evidence = _signed_reread([("27", 0.49), ("20", 0.2)], month=12)  # every December day is later
+    assert fields.issued_date == dt.date(2024, 12, 27)
+    assert evidence.note and "later than the digital signature" in evidence.note
 
 
 def test_a_misread_printed_month_is_repaired_for_a_reread_day() -> None:

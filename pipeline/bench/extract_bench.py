@@ -118,7 +118,9 @@ def _match(
 ) -> ListScore:
     """One-to-one matching of the pairs ``same`` accepts, the pairs whose texts are most alike first (in
     document order on ties); ``attributes`` are compared on matched pairs. Several deadlines fall
-    "hằng năm": their attributes must be compared with the gold item that says the same thing."""
+    "hằng năm": their attributes must be compared with the gold item that says the same thing. Where
+    ``same`` is fuzzy (bodies) this need not pair the most items; on the seeds and corpus it pairs as many
+    as matching in document order did."""
     pairs = sorted(
         (
             (-_text_similarity(item, wanted), p, g)

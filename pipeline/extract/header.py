@@ -13,14 +13,14 @@ from dataclasses import dataclass
 
 from pipeline.extract.view import PageView, fold, mostly_capitals
 from pipeline.gazetteer import load_gazetteer
-from pipeline.models import SURE_DIGITS_CONFIDENCE, Evidence, NumberReread, Period
+from pipeline.models import SURE_DIGITS_CONFIDENCE, DigitsCandidate, Evidence, NumberReread, Period
 from pipeline.rules import load_rules
 from pipeline.textnorm import match_key
 
 HEADER_CHARS = 1500  # the header sits in the first lines of page 1
 TITLE_MAX_LINES = 6  # a công văn's trích yếu runs to five short lines in its narrow left column
 # A reading that stands in for a day ruled out by the digital signature must be at least a tenth as likely
-# as the classifier's first: a long shot is no better than the day it replaces, which stays flagged.
+# as the day it replaces: a long shot is no better than that day, which then stays as read, flagged.
 STAND_IN_ODDS = 0.1
 UNSURE_DIGITS_NOTE = "digits read with low engine confidence (often handwritten): check against the scan"
 
@@ -237,9 +237,9 @@ def _date_from_reread(
     page: PageView, match: re.Match[str], signed_on: dt.date | None, *, first: str | None = None
 ) -> tuple[dt.date, Evidence] | None:
     """The day from its second reading, with the printed month and year of the line; always flagged.
-    ``first`` is the day the page text gave, if any. A day after the digital signature cannot be the
-    issued one: the classifier's likeliest reading that is not after it stands in, unless it is far less
-    likely than the one it replaces."""
+    ``first`` is the day the page text gave, if any. A document is not signed before it is issued: a day
+    after its digital signature (``signed_on``) gives way to the likeliest of the classifier's readings
+    that is not, when that one is at least ``STAND_IN_ODDS`` as likely as the day it replaces."""
     reread = page.day_reread
     month = printed_month(match.group("m"))
     if reread is None or not reread.digits or month is None:
@@ -251,9 +251,13 @@ def _date_from_reread(
     was = f"day read {first!r} with low confidence" if first else "day unreadable in the page text"
     note = f"{was}, read again on its crop ({_readings(reread)})"
     if signed_on is not None and date > signed_on:
-        earlier = _likeliest_not_after(reread, year, month, signed_on)
-        if earlier is not None:
-            note += f"; {date.day} would be after the digital signature of {signed_on.isoformat()}"
+        stand_in = _stand_in(reread, year, month, signed_on)
+        if stand_in is not None:
+            earlier, candidate = stand_in
+            note += (
+                f"; {date.day} would be after the digital signature of {signed_on.isoformat()}, so "
+                f"{candidate.digits} (p {candidate.probability:.2f}) stands in"
+            )
             date = earlier
     start = match.end("place")
     while page.plain[start] in ", ":
@@ -268,19 +272,26 @@ def _day_of(year: int, month: int, day: str) -> dt.date | None:
         return None
 
 
-def _likeliest_not_after(reread: NumberReread, year: int, month: int, signed_on: dt.date) -> dt.date | None:
+def _stand_in(
+    reread: NumberReread, year: int, month: int, signed_on: dt.date
+) -> tuple[dt.date, DigitsCandidate] | None:
     """The likeliest of the classifier's readings whose date is not after ``signed_on``, if it is at least
-    ``STAND_IN_ODDS`` as likely as the classifier's first."""
+    ``STAND_IN_ODDS`` as likely as the reading it replaces (the classifier's likeliest when the day came
+    from Tesseract's vote alone)."""
     if not reread.candidates:
         return None
-    floor = reread.candidates[0].probability * STAND_IN_ODDS
-    for candidate in reread.candidates:
-        date = _day_of(year, month, candidate.digits)
-        if candidate.probability < floor:
-            return None
-        if date is not None and date <= signed_on:
-            return date
-    return None
+    replaced = next(
+        (c.probability for c in reread.candidates if c.digits == reread.digits),
+        max(c.probability for c in reread.candidates),
+    )
+    fitting = [
+        (date, candidate)
+        for candidate in reread.candidates
+        if candidate.probability >= replaced * STAND_IN_ODDS
+        and (date := _day_of(year, month, candidate.digits)) is not None
+        and date <= signed_on
+    ]
+    return max(fitting, key=lambda found: found[1].probability, default=None)
 
 
 def printed_month(text: str) -> int | None:

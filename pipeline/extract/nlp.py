@@ -215,8 +215,13 @@ def section_table(doc: Doc) -> list[tuple[int, int, str, str]]:
 
 def headings_at(doc: Doc, offset: int) -> list[str]:
     """Heading lines of the sections that enclose ``offset``, outermost first (folded text)."""
+    return [line for _, line in enclosing_headings(doc, offset)]
+
+
+def enclosing_headings(doc: Doc, offset: int) -> list[tuple[int, str]]:
+    """(start, heading line) of the sections that enclose ``offset``, outermost first (folded text)."""
     return [
-        line
+        (start, line)
         for start, end, _, line in section_table(doc)
         if start <= offset < end and len(line) <= HEADING_CHARS
     ]

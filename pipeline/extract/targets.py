@@ -14,7 +14,7 @@ from typing import Any
 from spacy.tokens import Doc, Span
 
 from pipeline.extract.doctext import DocText
-from pipeline.extract.nlp import HEADING_CHARS, cues, doc_text, headings_at, section_table
+from pipeline.extract.nlp import cues, doc_text, enclosing_headings, headings_at
 from pipeline.extract.numbers import as_plain, parse_number
 from pipeline.extract.phrases import contains_phrase
 from pipeline.models import Evidence, Target
@@ -53,12 +53,7 @@ def _is_objective(doc: Doc, clause: Span) -> bool:
 def _heading_year(doc: Doc, offset: int) -> tuple[int, tuple[int, int]] | None:
     """The year a heading above a target sets for the items under it ("2. Chỉ tiêu phấn đấu đến năm
     2020"), innermost heading first, with the heading line's span."""
-    enclosing = [
-        (start, line)
-        for start, end, _, line in section_table(doc)
-        if start < offset < end and len(line) <= HEADING_CHARS
-    ]
-    for start, line in reversed(enclosing):
+    for start, line in reversed(enclosing_headings(doc, offset)):
         match = _TARGET_YEAR.search(line)
         if match:
             return int(match.group(1)), (start, start + len(line))
@@ -197,12 +192,6 @@ def find_targets(text: DocText, doc: Doc, body_start: int, closing_at: int) -> l
         for index, (first, last, value, value_max, unit) in enumerate(accepted):
             limit = doc[accepted[index + 1][0]].idx if index + 1 < len(accepted) else clause.end_char
             window_end = _window_end(folded, doc[last].idx + len(doc[last].text), limit)
-            if _indicator(folded[window_start:window_end], unit) is None:
-                # A comma may part a list inside the target ("50% số xã, thôn, bản đặc biệt khó khăn …
-                # thoát khỏi …"): the words up to the next semicolon or quantity may name it.
-                wider = _window_end(folded, window_end + 1, limit, stops=";")
-                if _indicator(folded[window_start:wider], unit) is not None:
-                    window_end = wider
             window = folded[window_start:window_end]
             if not unit.endswith(("_per_year", "fraction")) and contains_phrase(window, rules["yearly_cues"]):
                 unit = f"{unit}_per_year"
@@ -219,9 +208,17 @@ def find_targets(text: DocText, doc: Doc, body_start: int, closing_at: int) -> l
             at = window.find(f" {rules['baseline_cue']} ")
             if at >= 0:
                 baseline = text.clean(window_start + at + len(rules["baseline_cue"]) + 2, window_end) or None
+            indicator, quote_end = _indicator(window, unit), window_end
+            if indicator is None and index + 1 == len(accepted):
+                # The clause's last figure: a comma may part a list inside it ("50% số xã, thôn, bản đặc
+                # biệt khó khăn … thoát khỏi …"), and the words up to the next semicolon may name it.
+                # Earlier figures stop at their comma: the words after it belong to the next one.
+                wider = _window_end(folded, window_end + 1, limit, stops=";")
+                indicator = _indicator(folded[window_start:wider], unit)
+                quote_end = wider if indicator is not None else window_end
             target = Target(
-                text=text.clean(window_start, window_end),
-                indicator=_indicator(window, unit),
+                text=text.clean(window_start, quote_end),
+                indicator=indicator,
                 value=as_plain(value),
                 value_max=as_plain(value_max) if value_max is not None else None,
                 comparator=_comparator(doc, clause, first, last),
@@ -229,7 +226,7 @@ def find_targets(text: DocText, doc: Doc, body_start: int, closing_at: int) -> l
                 baseline=baseline,
                 year=year,
             )
-            evidence = text.evidence(window_start, window_end, 0.75, year_note)
+            evidence = text.evidence(window_start, quote_end, 0.75, year_note)
             window_start = window_end
             key = (target.indicator, target.value, target.value_max, target.unit)
             if key in seen:
