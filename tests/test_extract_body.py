@@ -337,6 +337,23 @@ def test_new_countryside_and_assistance_targets_get_their_indicators() -> None:
     ]
 
 
+def test_a_targets_scope_is_the_part_it_singles_out_or_the_documents_area() -> None:
+    text = (
+        "ỦY BAN NHÂN DÂN\nHUYỆN MƯỜNG LÁT\nSố: 45/KH-UBND\n\nKẾ HOẠCH\nGiảm nghèo bền vững năm 2024\n\n"
+        "I. MỤC TIÊU\n\n"
+        "- Tỷ lệ hộ nghèo toàn huyện giảm 3%/năm; riêng các xã có tỷ lệ hộ nghèo trên 40% giảm 5%/năm.\n"
+        "- Giảm tỷ lệ hộ nghèo trong đồng bào dân tộc thiểu số trên 4%/năm.\n"
+        "- Có 30% số xã đặc biệt khó khăn vùng đồng bào dân tộc thiểu số thoát khỏi tình trạng đặc biệt khó khăn.\n"
+    )
+    fields, _ = _extract(text)
+    assert [(t.value, t.scope) for t in fields.targets] == [
+        (3, "huyện Mường Lát"),
+        (5, "các xã có tỷ lệ hộ nghèo trên 40%"),
+        (4, "đồng bào dân tộc thiểu số huyện Mường Lát"),
+        (30, "huyện Mường Lát"),  # a share of the district's communes: the group comes after the figure
+    ]
+
+
 def test_a_figure_before_a_comma_does_not_take_the_next_figures_words() -> None:
     text = "I. MỤC TIÊU\n\n- Có 50% số thôn đạt chuẩn văn hóa, tỷ lệ hộ nghèo giảm 3%/năm.\n"
     fields, _ = _extract(text)

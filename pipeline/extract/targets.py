@@ -17,6 +17,7 @@ from pipeline.extract.doctext import DocText
 from pipeline.extract.nlp import cues, doc_text, enclosing_headings, headings_at
 from pipeline.extract.numbers import as_plain, parse_number
 from pipeline.extract.phrases import contains_phrase
+from pipeline.extract.scope import target_scope
 from pipeline.models import Evidence, Target
 from pipeline.rules import load_rules
 
@@ -164,9 +165,12 @@ def _window_end(folded: str, unit_end: int, limit: int, stops: str = ",;") -> in
     return min(found) if found else limit
 
 
-def find_targets(text: DocText, doc: Doc, body_start: int, closing_at: int) -> list[FoundTarget]:
+def find_targets(
+    text: DocText, doc: Doc, body_start: int, closing_at: int, area: str | None = None
+) -> list[FoundTarget]:
     """Each quantity is read in its own window: from the previous target in the clause to the next
-    comma, so one clause with three figures gives three targets with their own cues."""
+    comma, so one clause with three figures gives three targets with their own cues. ``area``: the
+    document's own area, the scope of a figure whose words single out no part of it."""
     rules = _rules()
     folded = doc_text(doc)
     results: list[FoundTarget] = []
@@ -223,6 +227,7 @@ def find_targets(text: DocText, doc: Doc, body_start: int, closing_at: int) -> l
                 value_max=as_plain(value_max) if value_max is not None else None,
                 comparator=_comparator(doc, clause, first, last),
                 unit=unit,
+                scope=target_scope(text, window_start, doc[first].idx, area),
                 baseline=baseline,
                 year=year,
             )
