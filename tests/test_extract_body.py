@@ -354,6 +354,21 @@ def test_a_targets_scope_is_the_part_it_singles_out_or_the_documents_area() -> N
     ]
 
 
+def test_a_baseline_is_what_the_figure_is_measured_against_not_its_source() -> None:
+    text = (
+        "I. MỤC TIÊU\n\n"
+        "- Giảm tỷ lệ hộ nghèo bình quân 2%/năm theo chuẩn nghèo đa chiều giai đoạn 2022-2025.\n"
+        "- Thu nhập bình quân đầu người tăng ít nhất 1,5 lần so với năm 2020.\n"
+        "- Giảm tỷ lệ hộ nghèo năm 2023 từ 3% trở lên theo Nghị quyết của Hội đồng nhân dân tỉnh.\n"
+    )
+    fields, _ = _extract(text)
+    assert [(t.value, t.baseline, t.year) for t in fields.targets] == [
+        (2, "chuẩn nghèo đa chiều giai đoạn 2022-2025", None),
+        (1.5, "năm 2020", None),  # the baseline's year is not the target's
+        (3, None, 2023),
+    ]
+
+
 def test_a_figure_before_a_comma_does_not_take_the_next_figures_words() -> None:
     text = "I. MỤC TIÊU\n\n- Có 50% số thôn đạt chuẩn văn hóa, tỷ lệ hộ nghèo giảm 3%/năm.\n"
     fields, _ = _extract(text)

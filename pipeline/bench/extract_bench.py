@@ -227,7 +227,7 @@ def score(
         pred["targets"],
         gold.get("targets", []),
         lambda a, b: _close(a["value"], b["value"]) and _close(a.get("value_max"), b.get("value_max")),
-        ("indicator", "unit", "comparator", "year", "scope"),
+        ("indicator", "unit", "comparator", "year", "scope", "baseline"),
     )
     result.lists["deadlines"] = _match(
         pred["deadlines"], gold.get("deadlines", []), _same_when, ("responsible",)

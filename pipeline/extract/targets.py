@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from spacy.tokens import Doc, Span
@@ -49,6 +50,17 @@ def _is_objective(doc: Doc, clause: Span) -> bool:
         if contains_phrase(heading, rules["excluded_sections"]):
             return False
     return contains_phrase(clause.text, rules["objective_cues"])
+
+
+@cache
+def _baseline_openers() -> re.Pattern[str]:
+    return re.compile("|".join(rf"(?<![a-z])(?:{cue})" for cue in _rules()["baseline_openers"]))
+
+
+def _baseline_opener(window: str) -> re.Match[str] | None:
+    """What opens the reference a figure is measured against ("so với năm 2015", "theo chuẩn nghèo …");
+    the baseline starts where the match ends."""
+    return _baseline_openers().search(window)
 
 
 def _heading_year(doc: Doc, offset: int) -> tuple[int, tuple[int, int]] | None:
@@ -201,17 +213,15 @@ def find_targets(
                 unit = f"{unit}_per_year"
             year, year_note = None, None
             if not unit.endswith("_per_year"):
-                match = _TARGET_YEAR.search(window) or _ANY_YEAR.search(
-                    window.split(rules["baseline_cue"])[0]
-                )
+                baseline_at = _baseline_opener(window)
+                before_baseline = window[: baseline_at.start()] if baseline_at else window
+                match = _TARGET_YEAR.search(window) or _ANY_YEAR.search(before_baseline)
                 year = int(match.group(1)) if match else None
                 if year is None and (heading := _heading_year(doc, window_start)) is not None:
                     year, (start, end) = heading
                     year_note = f"year {year} from the heading {text.clean(start, end)!r}"
-            baseline = None
-            at = window.find(f" {rules['baseline_cue']} ")
-            if at >= 0:
-                baseline = text.clean(window_start + at + len(rules["baseline_cue"]) + 2, window_end) or None
+            opener = _baseline_opener(window)
+            baseline = (text.clean(window_start + opener.end(), window_end) or None) if opener else None
             indicator, quote_end = _indicator(window, unit), window_end
             if indicator is None and index + 1 == len(accepted):
                 # The clause's last figure: a comma may part a list inside it ("50% số xã, thôn, bản đặc
