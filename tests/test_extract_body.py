@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.bench.extract_bench import _similar_title, score
 from pipeline.extract import extract_fields
+from pipeline.extract.scope import issuer_area
 from pipeline.markup import markup_to_text
 from pipeline.models import Fields, Page
 from pipeline.textnorm import normalize_text
@@ -343,7 +344,8 @@ def test_a_targets_scope_is_the_part_it_singles_out_or_the_documents_area() -> N
         "I. MỤC TIÊU\n\n"
         "- Tỷ lệ hộ nghèo toàn huyện giảm 3%/năm; riêng các xã có tỷ lệ hộ nghèo trên 40% giảm 5%/năm.\n"
         "- Giảm tỷ lệ hộ nghèo trong đồng bào dân tộc thiểu số trên 4%/năm.\n"
-        "- Có 30% số xã đặc biệt khó khăn vùng đồng bào dân tộc thiểu số thoát khỏi tình trạng đặc biệt khó khăn.\n"
+        "- Có 30% số xã đặc biệt khó khăn vùng đồng bào dân tộc thiểu số thoát khỏi tình trạng"
+        " đặc biệt khó khăn.\n"
     )
     fields, _ = _extract(text)
     assert [(t.value, t.scope) for t in fields.targets] == [
@@ -352,6 +354,12 @@ def test_a_targets_scope_is_the_part_it_singles_out_or_the_documents_area() -> N
         (4, "đồng bào dân tộc thiểu số huyện Mường Lát"),
         (30, "huyện Mường Lát"),  # a share of the district's communes: the group comes after the figure
     ]
+
+
+def test_the_documents_area_is_the_unit_its_issuer_names() -> None:
+    assert issuer_area("Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh Ninh Bình") == "tỉnh Ninh Bình"
+    assert issuer_area("Sở Lao động - Thương binh và xã hội tỉnh Hà Nam") == "tỉnh Hà Nam"  # no "xã hội"
+    assert issuer_area("Bộ Tài chính") is None and issuer_area(None) is None
 
 
 def test_a_baseline_is_what_the_figure_is_measured_against_not_its_source() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from pipeline.extract.doctext import DocText
 from pipeline.rules import load_rules
 
-_AREA = re.compile(r"(?<!\w)(?:tỉnh|huyện|thành phố|thị xã|quận|xã|phường|thị trấn)\s+\w.*$")
+_AREA = re.compile(r"(?<!\w)(?:tỉnh|huyện|thành phố|thị xã|quận|xã|phường|thị trấn)\s+(\w)")
 
 
 def _rules() -> dict[str, Any]:
@@ -39,9 +39,11 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
 
 
 def issuer_area(issuer_name: str | None) -> str | None:
-    """The area an issuer's name ends with: "Ủy ban nhân dân tỉnh Lạng Sơn" gives "tỉnh Lạng Sơn"."""
-    match = _AREA.search(issuer_name or "")
-    return match.group(0) if match else None
+    """The area an issuer's name ends with: "Ủy ban nhân dân tỉnh Lạng Sơn" gives "tỉnh Lạng Sơn". The
+    unit word must come before a name ("… Thương binh và xã hội tỉnh …" is no "xã")."""
+    name = issuer_name or ""
+    found = next((m for m in _AREA.finditer(name) if m.group(1).isupper()), None)
+    return name[found.start() :] if found else None
 
 
 def target_scope(text: DocText, start: int, figure: int, area: str | None) -> str | None:

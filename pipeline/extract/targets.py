@@ -211,16 +211,15 @@ def find_targets(
             window = folded[window_start:window_end]
             if not unit.endswith(("_per_year", "fraction")) and contains_phrase(window, rules["yearly_cues"]):
                 unit = f"{unit}_per_year"
+            opener = _baseline_opener(window)
             year, year_note = None, None
             if not unit.endswith("_per_year"):
-                baseline_at = _baseline_opener(window)
-                before_baseline = window[: baseline_at.start()] if baseline_at else window
+                before_baseline = window[: opener.start()] if opener else window
                 match = _TARGET_YEAR.search(window) or _ANY_YEAR.search(before_baseline)
                 year = int(match.group(1)) if match else None
                 if year is None and (heading := _heading_year(doc, window_start)) is not None:
                     year, (start, end) = heading
                     year_note = f"year {year} from the heading {text.clean(start, end)!r}"
-            opener = _baseline_opener(window)
             baseline = (text.clean(window_start + opener.end(), window_end) or None) if opener else None
             indicator, quote_end = _indicator(window, unit), window_end
             if indicator is None and index + 1 == len(accepted):
