@@ -8,9 +8,9 @@ import pytest
 
 from pipeline.bench.extract_bench import _similar_title, score
 from pipeline.extract import extract_fields
-from pipeline.extract.scope import issuer_area
+from pipeline.extract.scope import document_area
 from pipeline.markup import markup_to_text
-from pipeline.models import Fields, Page
+from pipeline.models import Fields, Issuer, Page
 from pipeline.textnorm import normalize_text
 from tests.conftest import CORPUS
 
@@ -357,9 +357,37 @@ def test_a_targets_scope_is_the_part_it_singles_out_or_the_documents_area() -> N
 
 
 def test_the_documents_area_is_the_unit_its_issuer_names() -> None:
-    assert issuer_area("Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh Ninh Bình") == "tỉnh Ninh Bình"
-    assert issuer_area("Sở Lao động - Thương binh và xã hội tỉnh Hà Nam") == "tỉnh Hà Nam"  # no "xã hội"
-    assert issuer_area("Bộ Tài chính") is None and issuer_area(None) is None
+    assert document_area(Issuer(name="Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh Ninh Bình"), None) == (
+        "tỉnh Ninh Bình"
+    )
+    assert (
+        document_area(Issuer(name="Sở Lao động - Thương binh và xã hội tỉnh Hà Nam"), None) == "tỉnh Hà Nam"
+    )
+    assert document_area(Issuer(name="Ủy ban nhân dân quận 1"), None) == "quận 1"
+    parent = Issuer(name="Ban Chỉ đạo 138", parent="Ủy ban nhân dân tỉnh Quảng Ngãi")
+    assert document_area(parent, None) == "tỉnh Quảng Ngãi"
+    assert document_area(Issuer(name="Ban Chỉ đạo"), "Hà Nội") == "thành phố Hà Nội"  # from the gazetteer
+    assert document_area(Issuer(name="Bộ Tài chính"), None) is None and document_area(None, None) is None
+
+
+def test_scope_words_are_read_with_their_marks_and_a_share_of_units_covers_the_area() -> None:
+    text = (
+        "ỦY BAN NHÂN DÂN\nHUYỆN MƯỜNG LÁT\nSố: 45/KH-UBND\n\nKẾ HOẠCH\nGiảm nghèo năm 2024\n\n"
+        "I. MỤC TIÊU\n\n"
+        "- Các xã có đất sản xuất bị thu hồi giảm tỷ lệ hộ nghèo 4%/năm.\n"
+        "- Tỷ lệ các xã đạt chuẩn nông thôn mới đạt 60%.\n"
+        "- Tỷ lệ hộ nghèo toàn huyện giảm 3%/năm trong đó đồng bào dân tộc thiểu số giảm 5%/năm.\n"
+        "- Thu nhập bình quân tăng 1,5 lần; riêng các xã đặc biệt khó khăn tăng 1,5 lần.\n"
+    )
+    fields, _ = _extract(text)
+    assert [(t.value, t.scope) for t in fields.targets] == [
+        (4, "các xã có đất sản xuất bị thu hồi"),  # "đất" is no "đạt"
+        (60, "huyện Mường Lát"),
+        (3, "huyện Mường Lát"),
+        (5, "đồng bào dân tộc thiểu số huyện Mường Lát"),  # no comma before it: read from the 3%
+        (1.5, "huyện Mường Lát"),
+        (1.5, "các xã đặc biệt khó khăn"),  # the same figure for another scope is another target
+    ]
 
 
 def test_a_baseline_is_what_the_figure_is_measured_against_not_its_source() -> None:
@@ -368,12 +396,14 @@ def test_a_baseline_is_what_the_figure_is_measured_against_not_its_source() -> N
         "- Giảm tỷ lệ hộ nghèo bình quân 2%/năm theo chuẩn nghèo đa chiều giai đoạn 2022-2025.\n"
         "- Thu nhập bình quân đầu người tăng ít nhất 1,5 lần so với năm 2020.\n"
         "- Giảm tỷ lệ hộ nghèo năm 2023 từ 3% trở lên theo Nghị quyết của Hội đồng nhân dân tỉnh.\n"
+        "- So với năm 2019, số hộ nghèo giảm 500 hộ.\n"
     )
     fields, _ = _extract(text)
     assert [(t.value, t.baseline, t.year) for t in fields.targets] == [
         (2, "chuẩn nghèo đa chiều giai đoạn 2022-2025", None),
         (1.5, "năm 2020", None),  # the baseline's year is not the target's
         (3, None, 2023),
+        (500, None, None),  # a reference before the figure: no baseline running past it, no year
     ]
 
 

@@ -9,7 +9,7 @@ from pipeline.extract.deadlines import find_deadlines
 from pipeline.extract.doctext import DocText
 from pipeline.extract.legal import find_legal_bases
 from pipeline.extract.nlp import parse
-from pipeline.extract.scope import issuer_area
+from pipeline.extract.scope import document_area
 from pipeline.extract.targets import find_targets
 from pipeline.extract.view import PageView
 from pipeline.models import Evidence, Fields
@@ -41,7 +41,7 @@ def extract_body(pages: list[PageView], fields: Fields, body_start: int) -> dict
     for index, citation in enumerate(find_legal_bases(text, doc, fields.number, closing_at)):
         fields.legal_bases.append(citation.basis)
         evidence[f"legal_bases[{index}]"] = citation.evidence
-    area = issuer_area(fields.issuer.name if fields.issuer else None)
+    area = document_area(fields.issuer, fields.province)
     for index, target in enumerate(find_targets(text, doc, body_start, closing_at, area)):
         fields.targets.append(target.target)
         evidence[f"targets[{index}]"] = target.evidence

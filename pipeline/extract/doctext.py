@@ -40,6 +40,11 @@ class DocText:
     def folded(self) -> str:
         return PAGE_JOIN.join(p.folded for p in self.pages)
 
+    @cached_property
+    def lowered(self) -> str:
+        """The plain text in lower case with its marks, character for character (same offsets)."""
+        return "".join(low if len(low := ch.lower()) == 1 else ch for ch in self.plain)
+
     def page_at(self, offset: int) -> tuple[PageView, int]:
         index = max(0, bisect.bisect_right(self.starts, offset) - 1)
         return self.pages[index], self.starts[index]

@@ -57,10 +57,21 @@ def _baseline_openers() -> re.Pattern[str]:
     return re.compile("|".join(rf"(?<![a-z])(?:{cue})" for cue in _rules()["baseline_openers"]))
 
 
-def _baseline_opener(window: str) -> re.Match[str] | None:
-    """What opens the reference a figure is measured against ("so với năm 2015", "theo chuẩn nghèo …");
-    the baseline starts where the match ends."""
-    return _baseline_openers().search(window)
+def _target_year(words: str) -> int | None:
+    """ "đến năm 2025", else a year named in the target's words, but not a reference's ("so với năm 2019")."""
+    match = _TARGET_YEAR.search(words)
+    if match:
+        return int(match.group(1))
+    for match in _ANY_YEAR.finditer(words):
+        if not re.search(rf"(?:{_baseline_openers().pattern})$", words[: match.start()]):
+            return int(match.group(1))
+    return None
+
+
+def _baseline_opener(folded: str, start: int, end: int) -> re.Match[str] | None:
+    """What opens the reference a figure is measured against ("so với năm 2015", "theo chuẩn nghèo …")
+    between ``start`` and ``end``; the baseline starts where the match ends."""
+    return _baseline_openers().search(folded, start, end)
 
 
 def _heading_year(doc: Doc, offset: int) -> tuple[int, tuple[int, int]] | None:
@@ -204,23 +215,24 @@ def find_targets(
             unit = _unit_after(doc, unit_text, doc[last].idx + len(doc[last].text))
             if unit is not None:
                 accepted.append((first, last, value, value_max, unit))
-        window_start = clause.start_char
+        window_start = scope_start = clause.start_char
         for index, (first, last, value, value_max, unit) in enumerate(accepted):
             limit = doc[accepted[index + 1][0]].idx if index + 1 < len(accepted) else clause.end_char
-            window_end = _window_end(folded, doc[last].idx + len(doc[last].text), limit)
+            unit_end = doc[last].idx + len(doc[last].text)
+            window_end = _window_end(folded, unit_end, limit)
             window = folded[window_start:window_end]
             if not unit.endswith(("_per_year", "fraction")) and contains_phrase(window, rules["yearly_cues"]):
                 unit = f"{unit}_per_year"
-            opener = _baseline_opener(window)
+            # The reference comes after the figure ("tăng 1,8 lần so với năm 2015"); its year is not the
+            # target's.
+            opener = _baseline_opener(folded, unit_end, window_end)
             year, year_note = None, None
             if not unit.endswith("_per_year"):
-                before_baseline = window[: opener.start()] if opener else window
-                match = _TARGET_YEAR.search(window) or _ANY_YEAR.search(before_baseline)
-                year = int(match.group(1)) if match else None
+                year = _target_year(folded[window_start : opener.start() if opener else window_end])
                 if year is None and (heading := _heading_year(doc, window_start)) is not None:
                     year, (start, end) = heading
                     year_note = f"year {year} from the heading {text.clean(start, end)!r}"
-            baseline = (text.clean(window_start + opener.end(), window_end) or None) if opener else None
+            baseline = (text.clean(opener.end(), window_end) or None) if opener else None
             indicator, quote_end = _indicator(window, unit), window_end
             if indicator is None and index + 1 == len(accepted):
                 # The clause's last figure: a comma may part a list inside it ("50% số xã, thôn, bản đặc
@@ -236,13 +248,14 @@ def find_targets(
                 value_max=as_plain(value_max) if value_max is not None else None,
                 comparator=_comparator(doc, clause, first, last),
                 unit=unit,
-                scope=target_scope(text, window_start, doc[first].idx, area),
+                scope=target_scope(text, scope_start, doc[first].idx, area),
                 baseline=baseline,
                 year=year,
             )
             evidence = text.evidence(window_start, quote_end, 0.75, year_note)
-            window_start = window_end
-            key = (target.indicator, target.value, target.value_max, target.unit)
+            window_start, scope_start = window_end, unit_end
+            same = ("indicator", "value", "value_max", "unit", "scope", "baseline")
+            key = tuple(getattr(target, name) for name in same)
             if key in seen:
                 continue
             seen.add(key)
