@@ -263,9 +263,8 @@ def strip_probabilities(
 
 @dataclass(frozen=True)
 class GlyphReadings:
-    probabilities: (
-        np.ndarray | None
-    )  # one row per glyph as ``segment_glyphs`` cuts them; None: none or too many
+    # One row per glyph as ``segment_glyphs`` cuts them; None when there are none or too many.
+    probabilities: np.ndarray | None
     ranked: list[tuple[str, float]]  # the likeliest readings with their probabilities, likeliest first
 
 
@@ -281,13 +280,12 @@ def read_glyphs(
     each with its probability (the product over the glyphs): each glyph's three likeliest digits, on the
     glyphs as ``segment_glyphs`` cuts them and with touching digits parted at their other columns."""
     glyphs, variants = _segment(strip, at_least)
+    if not glyphs or len(glyphs) > max_digits:
+        return GlyphReadings(None, [])
     best: dict[str, float] = {}
-    default = None
-    for cut in [glyphs, *variants]:
-        if not cut or len(cut) > max_digits:
-            continue
-        probabilities = _glyph_probabilities(cut, evidence)
-        default = probabilities if cut is glyphs else default
+    default = _glyph_probabilities(glyphs, evidence)
+    for cut in [glyphs, *variants]:  # a variant has as many glyphs as the default cut
+        probabilities = default if cut is glyphs else _glyph_probabilities(cut, evidence)
         likeliest = np.argsort(-probabilities, axis=1)[:, :3]
         for labels in itertools.product(*likeliest):
             reading = "".join(str(label) for label in labels)

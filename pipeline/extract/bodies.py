@@ -226,7 +226,7 @@ def _body_word_opens(text: DocText, start: int) -> bool:
     word = re.match(r"\w+", text.plain[start : start + 24])
     if word is None or strip_diacritics(word.group(0)) == word.group(0):
         return True
-    written = text.plain[start : start + 24].lower()
+    written = text.lowered[start : start + 24]
     return any(
         re.match(rf"{re.escape(head.lower())}(?!\w)", written) for head in _rules()["body_words_marked"]
     )

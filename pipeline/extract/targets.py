@@ -57,15 +57,25 @@ def _baseline_openers() -> re.Pattern[str]:
     return re.compile("|".join(rf"(?<![a-z])(?:{cue})" for cue in _rules()["baseline_openers"]))
 
 
-def _target_year(words: str) -> int | None:
-    """ "đến năm 2025", else a year named in the target's words, but not a reference's ("so với năm 2019")."""
+@cache
+def _ends_with_baseline_opener() -> re.Pattern[str]:
+    return re.compile(rf"(?:{_baseline_openers().pattern})$")
+
+
+def _year(text: DocText, doc: Doc, words: str, start: int) -> tuple[int | None, str | None]:
+    """The target year in a target's own words (starting at ``start``): "đến năm 2025", else a year they
+    name that is not a reference's ("so với năm 2019"), else the year its heading sets, with a note."""
     match = _TARGET_YEAR.search(words)
     if match:
-        return int(match.group(1))
+        return int(match.group(1)), None
     for match in _ANY_YEAR.finditer(words):
-        if not re.search(rf"(?:{_baseline_openers().pattern})$", words[: match.start()]):
-            return int(match.group(1))
-    return None
+        if not _ends_with_baseline_opener().search(words, 0, match.start()):
+            return int(match.group(1)), None
+    heading = _heading_year(doc, start)
+    if heading is None:
+        return None, None
+    year, (line_start, line_end) = heading
+    return year, f"year {year} from the heading {text.clean(line_start, line_end)!r}"
 
 
 def _baseline_opener(folded: str, start: int, end: int) -> re.Match[str] | None:
@@ -227,11 +237,9 @@ def find_targets(
             # target's.
             opener = _baseline_opener(folded, unit_end, window_end)
             year, year_note = None, None
-            if not unit.endswith("_per_year"):
-                year = _target_year(folded[window_start : opener.start() if opener else window_end])
-                if year is None and (heading := _heading_year(doc, window_start)) is not None:
-                    year, (start, end) = heading
-                    year_note = f"year {year} from the heading {text.clean(start, end)!r}"
+            if not unit.endswith("_per_year"):  # a yearly rate has no target year
+                own_words = folded[window_start : opener.start() if opener else window_end]
+                year, year_note = _year(text, doc, own_words, window_start)
             baseline = (text.clean(opener.end(), window_end) or None) if opener else None
             indicator, quote_end = _indicator(window, unit), window_end
             if indicator is None and index + 1 == len(accepted):
